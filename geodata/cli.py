@@ -1,0 +1,188 @@
+"""Command line: python -m geodata check | build | snapshot | coverage."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sys
+from collections import Counter
+from pathlib import Path
+
+from geodata.boundaries import load_gazetteer
+from geodata.config import settings
+from geodata.dataset import load_dataset
+from geodata.places import build_places
+from geodata.snapshot import snapshot
+from geodata.tables import DESIGNATIONS_PATH, POLICIES_PATH, parse_date, read_designations, read_policies
+from geodata.validate import check
+from geodata.vocabulary import LEVELS
+
+
+def _add_table_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--policies", type=Path, default=POLICIES_PATH)
+    parser.add_argument("--designations", type=Path, default=DESIGNATIONS_PATH)
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    config = settings()
+    result = check(args.policies, args.designations, load_gazetteer(config.cache_dir))
+    for problem in result.problems:
+        print(problem)
+    if not result.ok:
+        print(f"{len(result.problems)} problem(s) found", file=sys.stderr)
+        return 1
+    summary = f"ok: {result.measures} measures, {result.designations} federal-list entries"
+    if result.unchecked_places:
+        summary += (
+            f"; {result.unchecked_places} place GEOID(s) not checked against boundaries"
+            " (run `python -m geodata build` to fetch them)"
+        )
+    print(summary)
+    return 0
+
+
+def needed_places(policies: Path, designations: Path) -> set[str]:
+    rows = (*read_policies(policies).records, *read_designations(designations).records)
+    needed = {r.geoid for r in rows if r.level == "place"}
+    try:
+        from geodata.ice287g import places_needed_by_agreements
+    except ImportError:
+        return needed
+    return needed | places_needed_by_agreements(settings())
+
+
+def _cache_is_fresh(config_cache: Path, *tables: Path) -> bool:
+    from geodata.boundaries import places_path
+
+    cache = places_path(config_cache)
+    if not cache.exists():
+        return False
+    built = cache.stat().st_mtime
+    return all(not t.exists() or t.stat().st_mtime <= built for t in tables)
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    config = settings()
+    if args.if_missing and _cache_is_fresh(config.cache_dir, args.policies, args.designations):
+        print(f"geodata cache in {config.cache_dir} is up to date")
+        return 0
+    status = 0
+    try:
+        from geodata.ice287g import build_agreements
+    except ImportError:
+        build_agreements = None
+    if build_agreements is not None and not args.skip_287g:
+        report_287g = build_agreements(config)
+        for line in report_287g.lines():
+            print(line)
+        status |= 0 if report_287g.ok else 1
+    geoids = needed_places(args.policies, args.designations)
+    print(f"places: {len(geoids)} needed, source {config.census_source} (edition {config.census_year})")
+    report = build_places(geoids, config)
+    for line in report.lines():
+        print(line)
+    if not report.ok:
+        print(
+            "Place boundaries are incomplete: the app draws missing cities as points."
+            " Set GEODATA_CENSUS_SOURCE to a reachable URL or a local mirror and retry.",
+            file=sys.stderr,
+        )
+        status |= 1
+    return status
+
+
+def cmd_snapshot(args: argparse.Namespace) -> int:
+    try:
+        day = parse_date(args.date)
+    except ValueError as exc:
+        print(f"--date: {exc}", file=sys.stderr)
+        return 2
+    dataset = load_dataset(args.policies, args.designations)
+    rows = [r.as_row() for r in snapshot(day, args.level, dataset).rows]
+    if args.format == "json":
+        json.dump(rows, sys.stdout, indent=1)
+        print()
+    else:
+        writer = csv.DictWriter(sys.stdout, fieldnames=list(rows[0]) if rows else ["geoid"])
+        writer.writeheader()
+        writer.writerows(rows)
+    return 0
+
+
+def coverage_lines(policies: Path, designations: Path) -> list[str]:
+    dataset = load_dataset(policies, designations)
+    own = [m for m in dataset.measures if m.instrument != "agreement" or "agreement_287g" not in m.provisions]
+    lines = [f"measures: {len(own)} in {len({m.geoid for m in own})} jurisdictions"]
+    by_level = Counter(m.level for m in own)
+    jurisdictions = Counter(level for level, _ in {(m.level, m.geoid) for m in own})
+    for level in LEVELS:
+        lines.append(f"  {level:<7} {by_level[level]:>4} measures, {jurisdictions[level]:>4} jurisdictions")
+    for level in LEVELS:
+        directions = Counter(m.direction for m in own if m.level == level)
+        lines.append(
+            f"  {level:<7} limits {directions['limits']:>4}  requires {directions['requires']:>4}"
+        )
+    lines.append("by decade (effective):")
+    decades = Counter((m.effective.year // 10 * 10, m.direction) for m in own)
+    for decade in sorted({d for d, _ in decades}):
+        limits, requires = decades[(decade, "limits")], decades[(decade, "requires")]
+        lines.append(f"  {decade}s  limits {limits:>4}  requires {requires:>4}")
+    ended = sum(1 for m in own if m.ended)
+    lines.append(f"ended measures: {ended}")
+    lines.append("federal lists:")
+    lists = Counter(d.list for d in dataset.designations)
+    for name in sorted(lists):
+        entries = [d for d in dataset.designations if d.list == name]
+        levels = Counter(d.level for d in entries)
+        removed = sum(1 for d in entries if d.removed_on)
+        lines.append(
+            f"  {name}: {lists[name]} entries ({', '.join(f'{levels[lv]} {lv}' for lv in LEVELS)}),"
+            f" {removed} with removed_on"
+        )
+    states = {m.geoid for m in own if m.level == "state"}
+    lines.append(f"states with a statewide measure: {len(states)} of 51")
+    try:
+        from geodata.ice287g import coverage_lines as agreement_lines
+    except ImportError:
+        return lines
+    return lines + agreement_lines(settings())
+
+
+def cmd_coverage(args: argparse.Namespace) -> int:
+    for line in coverage_lines(args.policies, args.designations):
+        print(line)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m geodata", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("check", help="validate the policy and designation tables")
+    _add_table_args(p)
+    p.set_defaults(func=cmd_check)
+
+    p = sub.add_parser("build", help="fetch and cache place boundaries (and 287(g) sheets)")
+    _add_table_args(p)
+    p.add_argument("--skip-287g", action="store_true", help="do not fetch ICE's 287(g) sheets")
+    p.add_argument("--if-missing", action="store_true", help="do nothing if the cache is up to date")
+    p.set_defaults(func=cmd_build)
+
+    p = sub.add_parser("snapshot", help="status of every jurisdiction of a level on a date")
+    _add_table_args(p)
+    p.add_argument("--date", required=True, help="YYYY-MM-DD")
+    p.add_argument("--level", required=True, choices=LEVELS)
+    p.add_argument("--format", choices=("csv", "json"), default="csv")
+    p.set_defaults(func=cmd_snapshot)
+
+    p = sub.add_parser("coverage", help="counts by level, direction, decade and federal list")
+    _add_table_args(p)
+    p.set_defaults(func=cmd_coverage)
+
+    args = parser.parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,87 @@
+"""Shared fixtures: small tables written by the tests themselves, and isolated settings."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from geodata.config import Settings
+from geodata.tables import DESIGNATION_COLUMNS, POLICY_COLUMNS
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+CENSUS_MIRROR = SHARED / "census"
+ICE_MIRROR = SHARED / "ice-287g"
+
+SOURCE = "https://example.org/source"
+
+
+def measure_row(**fields: str) -> dict[str, str]:
+    row = {
+        "measure_id": "m1",
+        "geoid": "06",
+        "jurisdiction": "California",
+        "title": "A measure",
+        "instrument": "statute",
+        "direction": "limits",
+        "provisions": "detainer_limits",
+        "adopted": "2017-10-05",
+        "effective": "2018-01-01",
+        "ended": "",
+        "end_reason": "",
+        "source_url": SOURCE,
+        "notes": "",
+    }
+    row.update(fields)
+    return row
+
+
+def designation_row(**fields: str) -> dict[str, str]:
+    row = {
+        "geoid": "06",
+        "jurisdiction": "California",
+        "list": "doj-2025-08",
+        "listed_on": "2025-08-05",
+        "removed_on": "",
+        "source_url": SOURCE,
+        "notes": "",
+    }
+    row.update(fields)
+    return row
+
+
+def write_csv(path: Path, columns: tuple[str, ...], rows: list[dict[str, str]]) -> Path:
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        writer = csv.DictWriter(f, fieldnames=columns, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+@pytest.fixture
+def write_tables(tmp_path: Path) -> Callable[..., tuple[Path, Path]]:
+    def write(measures: list[dict[str, str]], designations: list[dict[str, str]] | None = None):
+        policies = write_csv(tmp_path / "policies.csv", POLICY_COLUMNS, measures)
+        lists = write_csv(tmp_path / "designations.csv", DESIGNATION_COLUMNS, designations or [])
+        return policies, lists
+
+    return write
+
+
+@pytest.fixture
+def empty_cache_settings(tmp_path: Path) -> Settings:
+    """Settings whose cache holds nothing: places fall back to points."""
+    return Settings(
+        census_source=str(tmp_path / "no-census"),
+        census_year=2015,
+        ice_287g_source=str(tmp_path / "no-ice"),
+        cache_dir=tmp_path / "cache",
+    )
+
+
+def day(text: str) -> dt.date:
+    return dt.date.fromisoformat(text)
