@@ -66,7 +66,7 @@ class Measure:
     instrument: str
     direction: str
     provisions: tuple[str, ...]
-    adopted: dt.date
+    adopted: dt.date | None
     effective: dt.date
     ended: dt.date | None
     end_reason: str
@@ -245,7 +245,8 @@ def read_policies(path: Path = POLICIES_PATH, today: dt.date | None = None) -> T
             elif direction in DIRECTIONS and PROVISIONS[tag][0] != direction:
                 owner = PROVISIONS[tag][0]
                 c.fail("provisions", f"tag {tag!r} belongs to direction {owner!r}, not {direction!r}")
-        adopted = c.date("adopted", today)
+        # Some adoption days are not on record (the effective day is); leave those empty.
+        adopted = c.date("adopted", today, required=False)
         effective = c.date("effective", today)
         ended = c.date("ended", today, required=False)
         end_reason = c.text("end_reason", required=False)
@@ -257,7 +258,7 @@ def read_policies(path: Path = POLICIES_PATH, today: dt.date | None = None) -> T
             c.fail("end_reason", "is empty although the measure has ended")
         source_url = c.source()
         notes = c.text("notes", required=False)
-        if c.problems or adopted is None or effective is None:
+        if c.problems or effective is None:
             problems.extend(c.problems)
             continue
         records.append(
