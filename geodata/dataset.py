@@ -27,7 +27,8 @@ from geodata.tables import (
 T = TypeVar("T")
 
 
-@dataclass(frozen=True)
+# eq=False: a dataset is identified by the object, so it can key caches cheaply.
+@dataclass(frozen=True, eq=False)
 class Dataset:
     measures: tuple[Measure, ...]
     designations: tuple[Designation, ...]

@@ -9,6 +9,7 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from geodata.dataset import Dataset, load_dataset
 from geodata.tables import Measure
@@ -107,35 +108,46 @@ def status_of(dataset: Dataset, geoid: str, day: dt.date) -> JurisdictionStatus:
     )
 
 
+@lru_cache(maxsize=16)
+def _level_index(dataset: Dataset, level: str) -> tuple[tuple[str, str, tuple[str, ...]], ...]:
+    """(geoid, display name, parents) for every jurisdiction of a level, worked out once."""
+    return tuple(
+        (j.geoid, j.display_name, parents_of(dataset, j.geoid)) for j in dataset.gazetteer.of_level(level)
+    )
+
+
 def snapshot(day: dt.date, level: str, dataset: Dataset | None = None) -> Snapshot:
     """The status of every jurisdiction of `level` ('state', 'county' or 'place') on `day`."""
     if level not in LEVELS:
         raise ValueError(f"level must be one of {', '.join(LEVELS)}, not {level!r}")
     dataset = dataset or load_dataset()
+    by_geoid = dataset.measures_by_geoid
+    designations_by_geoid = dataset.designations_by_geoid
     # Most jurisdictions have no measure of their own: work out each parent once.
-    parent_cache: dict[str, tuple[Measure, ...]] = {}
+    in_force: dict[str, tuple[Measure, ...]] = {}
 
     def in_force_at(geoid: str) -> tuple[Measure, ...]:
-        if geoid not in parent_cache:
-            parent_cache[geoid] = measures_in_force(dataset.measures_by_geoid.get(geoid, ()), day)
-        return parent_cache[geoid]
+        found = in_force.get(geoid)
+        if found is None:
+            found = in_force[geoid] = measures_in_force(by_geoid.get(geoid, ()), day)
+        return found
 
     rows = []
-    for jurisdiction in dataset.gazetteer.of_level(level):
-        geoid = jurisdiction.geoid
+    for geoid, name, parents in _level_index(dataset, level):
         own = in_force_at(geoid)
-        inherited = tuple(m for parent in parents_of(dataset, geoid) for m in in_force_at(parent))
-        designations = dataset.designations_by_geoid.get(geoid)
+        inherited = tuple(m for parent in parents for m in in_force_at(parent))
+        designations = designations_by_geoid.get(geoid)
         lists = tuple(sorted({d.list for d in designations if d.on_list(day)})) if designations else ()
+        own_directions = {m.direction for m in own}
         rows.append(
             JurisdictionStatus(
                 geoid=geoid,
-                name=jurisdiction.display_name,
+                name=name,
                 level=level,
                 own_measures=tuple(m.measure_id for m in own),
                 inherited_measures=tuple(m.measure_id for m in inherited),
-                own_status=own_status(m.direction for m in own),
-                effective_status=effective_status(m.direction for m in (*own, *inherited)),
+                own_status=own_status(own_directions),
+                effective_status=effective_status(own_directions | {m.direction for m in inherited}),
                 federal_lists=lists,
             )
         )

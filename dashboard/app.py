@@ -1,0 +1,203 @@
+"""Immigration-enforcement cooperation policy, on any date since 1979: the page.
+
+Run with `make run` (or `streamlit run dashboard/app.py`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+
+import streamlit as st
+from streamlit_folium import st_folium
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # `streamlit run` does not add the repo root
+
+from dashboard import sections
+from dashboard.controls import (
+    LEVEL_LABELS,
+    apply_pending_changes,
+    date_options,
+    init_state,
+    jump_buttons,
+    play_ticker,
+    sync_url,
+    view_state,
+)
+from dashboard.geometry import shape_index
+from dashboard.mapview import NATIONAL_CENTER, NATIONAL_ZOOM, base_map, step_layer, step_payload
+from dashboard.static_assets import ensure_static_assets, write_names
+from dashboard.text import long_date, md_escape
+from dashboard.views import VIEWS, category_of, change_category, support_models
+from geodata.config import settings
+from geodata.dataset import Dataset, load_dataset
+from geodata.history import counts_over_time, month_starts
+from geodata.snapshot import compare, snapshot
+
+st.set_page_config(page_title="Immigration-enforcement cooperation map", page_icon="🗺️", layout="wide")
+CSS = (Path(__file__).parent / "assets" / "page.css").read_text(encoding="utf-8")
+st.markdown(f"<style>{CSS}</style>", unsafe_allow_html=True)
+
+
+@st.cache_resource(show_spinner="Loading the policy tables…")
+def dataset() -> Dataset:
+    return load_dataset()
+
+
+@st.cache_resource
+def assets(_data: Dataset):
+    config = settings()
+    urls = ensure_static_assets(config.cache_dir)
+    names = {j.geoid: j.display_name for j in _data.gazetteer.jurisdictions.values()}
+    return urls, write_names(names)
+
+
+@st.cache_resource
+def shapes(_data: Dataset, level: str):
+    return shape_index(_data, level, settings().cache_dir)
+
+
+@st.cache_resource
+def agreement_ids(_data: Dataset) -> frozenset[str]:
+    return frozenset(m.measure_id for m in _data.measures if "agreement_287g" in m.provisions)
+
+
+@st.cache_resource(show_spinner="Counting jurisdictions over time…")
+def status_series(_data: Dataset, level: str, view: str) -> tuple[list[dt.date], list[dict[str, int]]]:
+    days = month_starts(_data.first_date, dt.date.today())
+    ids = agreement_ids(_data)
+    return days, counts_over_time(_data, level, lambda row: category_of(row, view, ids), days)
+
+
+data = dataset()
+today = dt.date.today()
+init_state(data, today)
+options = date_options(data.first_date, today, st.session_state["exact_dates"])
+apply_pending_changes(data, shapes)
+state = view_state()
+
+if not state.embed:
+    st.title("Immigration-enforcement cooperation policy")
+    st.caption(
+        "Which states, counties and cities limit or require cooperation with federal immigration "
+        "enforcement, on any date since 1979, each fact linked to its source."
+    )
+for notice in st.session_state.get("notices", ()):
+    st.warning(md_escape(notice), icon="⚠️")
+for problem in data.problems[:3]:
+    st.warning(md_escape(f"A table row was left out: {problem}"), icon="⚠️")
+if not data.gazetteer.places_have_geometry and state.level == "place":
+    st.info(
+        "City boundaries are not available, so cities are drawn as points. "
+        "Run `python -m geodata build` (or `make run`) with internet access, or point "
+        "GEODATA_CENSUS_SOURCE at a folder of Census place files, to draw them.",
+        icon="ℹ️",
+    )
+
+# --- controls ---------------------------------------------------------------------------
+if not state.embed:
+    c1, c2, c3 = st.columns([1.1, 1.6, 1.6])
+    c1.radio("Level", list(LEVEL_LABELS), format_func=LEVEL_LABELS.get, key="level", horizontal=True)
+    c2.radio("View", list(VIEWS), format_func=VIEWS.get, key="view", horizontal=True)
+    search_labels = st.session_state["search_labels"]
+    c3.selectbox(
+        "Find a place", list(search_labels), index=None, key="search", format_func=search_labels.get,
+        placeholder="Type a state, county or city…",
+    )
+st.select_slider(
+    "Date", options=options, key="date", format_func=lambda d: f"{d:%b %Y}" if d.day == 1 else d.isoformat(),
+)
+if not state.embed:
+    jump_buttons(options, today)
+play_ticker(options)
+state = view_state()
+
+# --- the map -------------------------------------------------------------------------------
+ids = agreement_ids(data)
+snap = snapshot(state.date, state.level, data)
+if state.compare_to:
+    earlier = snapshot(state.compare_to, state.level, data)
+    field = "own_status" if state.view == "own" else "effective_status"
+    changes = {c.geoid: c for c in compare(earlier, snap, field)}
+    map_view = "compare"
+    categories = {row.geoid: change_category(changes.get(row.geoid)) for row in snap.rows}
+else:
+    changes = {}
+    map_view = state.view
+    categories = {row.geoid: category_of(row, state.view, ids) for row in snap.rows}
+extra = support_models(snap, data.measures_by_id, ids) if state.view == "287g" else {}
+
+urls, names_url = assets(data)
+points = tuple(
+    {"geoid": p.jurisdiction.geoid, "name": p.jurisdiction.display_name, "lat": p.lat, "lon": p.lon}
+    for p in data.place_points
+)
+counts = {}
+for category in categories.values():
+    counts[category] = counts.get(category, 0) + 1
+unit = f"{LEVEL_LABELS[state.level].lower()} on {long_date(state.date)}"
+if state.compare_to:
+    unit = f"{LEVEL_LABELS[state.level].lower()}, {long_date(state.compare_to)} → {long_date(state.date)}"
+
+map_col, side_col = st.columns([2.3, 1]) if not state.embed else (st.container(), st.container())
+with map_col:
+    focus = st.session_state.get("focus")
+    result = st_folium(
+        base_map(state.level, urls, names_url, points, focused=bool(focus)),
+        key=f"map-{state.level}",
+        height=560 if not state.embed else 520,
+        use_container_width=True,
+        returned_objects=["last_clicked"],
+        feature_group_to_add=step_layer(
+            step_payload(categories, map_view, date=state.date.isoformat(), selected=state.selected, extra=extra)
+        ),
+        center=focus[0] if focus else NATIONAL_CENTER,
+        zoom=focus[1] if focus else NATIONAL_ZOOM,
+        render=False,
+    )
+with side_col:
+    title = state.title or ("What changed" if state.compare_to else VIEWS[state.view])
+    st.markdown(f"**{md_escape(title)}**")
+    sections.legend(map_view, counts, unit)
+    if state.embed:
+        st.caption(
+            md_escape("Source: Immigration-enforcement cooperation map (policy tables); Census Bureau boundaries.")
+        )
+    elif state.selected and data.gazetteer.get(state.selected):
+        sections.details_panel(data, state.selected, state.date)
+    else:
+        st.caption("Click a state, county or city on the map, or use “Find a place”, to see its measures and sources.")
+
+clicked = (result or {}).get("last_clicked")
+if clicked and clicked != st.session_state.get("last_click_seen"):
+    st.session_state["last_click_seen"] = clicked
+    try:
+        lat, lon = float(clicked["lat"]), float(clicked["lng"])
+    except (KeyError, TypeError, ValueError):
+        lat = lon = None
+    if lat is not None:
+        tolerance = 0.15 if state.level == "place" and not data.gazetteer.places_have_geometry else 0.0
+        hit = shapes(data, state.level).at(lat, lon, tolerance)
+        if hit is None and state.level == "place":
+            hit = shapes(data, "county").at(lat, lon)
+        if hit != state.selected:
+            st.session_state["selected"] = hit
+            st.rerun()
+
+if not state.embed:
+    if state.compare_to:
+        st.subheader(f"What changed from {long_date(state.compare_to)} to {long_date(state.date)}")
+        sections.changes_table(data, list(changes.values()))
+    st.subheader("Over time")
+    days, series = status_series(data, state.level, state.view)
+    sections.counts_chart(days, series, state.view, state.date)
+    with st.expander("Compare two dates"):
+        st.toggle("Compare with an earlier date", key="compare_on")
+        if st.session_state.get("compare_on"):
+            st.select_slider(
+                "Earlier date", options=options, key="compare_date",
+                format_func=lambda d: f"{d:%b %Y}" if d.day == 1 else d.isoformat(),
+            )
+
+sync_url(view_state())

@@ -1,0 +1,166 @@
+// Draws the jurisdiction layers once and restyles them in place on every time step.
+// The geometry is fetched from the app's own static route (cached by the browser);
+// each Streamlit rerun only sends a small payload of category codes to cm.apply().
+(function (map, config) {
+  "use strict";
+  const cm = (window.cm = { map: map, config: config, layers: {}, ready: false, pending: null });
+
+  function escapeHtml(text) {
+    return String(text).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
+  }
+
+  // TopoJSON -> GeoJSON, for the quantized, delta-encoded topologies of us-atlas.
+  // (No registry package ships topojson-client for a Python install; the format is small.)
+  function decodeArcs(topology) {
+    const [sx, sy] = topology.transform.scale;
+    const [tx, ty] = topology.transform.translate;
+    return topology.arcs.map((arc) => {
+      let x = 0, y = 0;
+      return arc.map(([dx, dy]) => { x += dx; y += dy; return [x * sx + tx, y * sy + ty]; });
+    });
+  }
+  function ring(arcs, indices) {
+    const points = [];
+    indices.forEach((index, k) => {
+      let arc = index < 0 ? arcs[~index].slice().reverse() : arcs[index];
+      if (k > 0) arc = arc.slice(1);
+      for (const p of arc) points.push(p);
+    });
+    return points;
+  }
+  function features(topology, arcs, name) {
+    return topology.objects[name].geometries.map((g) => ({
+      type: "Feature",
+      id: g.id,
+      properties: { name: (g.properties || {}).name || g.id },
+      geometry: g.type === "Polygon"
+        ? { type: "Polygon", coordinates: g.arcs.map((r) => ring(arcs, r)) }
+        : { type: "MultiPolygon", coordinates: g.arcs.map((p) => p.map((r) => ring(arcs, r))) },
+    }));
+  }
+
+  function categoryOf(geoid) {
+    const p = cm.payload;
+    if (!p) return null;
+    if (geoid in p.codes) return p.codes[geoid];
+    const state = geoid.slice(0, 2);
+    return state in p.byState ? p.byState[state] : p.fallback;
+  }
+  function displayName(geoid, fallbackName) {
+    return (cm.config.names && cm.config.names[geoid]) || fallbackName;
+  }
+  function tooltipFor(geoid, name) {
+    const p = cm.payload;
+    const code = categoryOf(geoid);
+    let html = "<b>" + escapeHtml(displayName(geoid, name)) + "</b>";
+    if (p && code !== null) html += "<br>" + escapeHtml(p.labels[code]);
+    if (p && p.extra && p.extra[geoid]) html += "<br><small>" + escapeHtml(p.extra[geoid]) + "</small>";
+    return html;
+  }
+  function styleFor(geoid, layerKind) {
+    const p = cm.payload;
+    const selected = p && p.selected === geoid;
+    if (layerKind === "outline") {
+      return { color: "#ffffff", weight: 1.2, fill: false, interactive: false };
+    }
+    if (layerKind === "backdrop") {
+      return { color: "#ffffff", weight: 0.3, fillColor: "#f4f4f4", fillOpacity: 1 };
+    }
+    const code = categoryOf(geoid);
+    const fill = code === null ? "#ededed" : p.colors[code];
+    if (layerKind === "place") {
+      // Cities are specks at national zoom: outline them in their own colour so they show.
+      return { color: selected ? "#000000" : fill, weight: selected ? 3 : 2.5, fillColor: fill, fillOpacity: 1 };
+    }
+    return {
+      color: selected ? "#000000" : "#ffffff",
+      weight: selected ? 2.5 : layerKind === "county" ? 0.3 : 0.8,
+      fillColor: fill,
+      fillOpacity: 1,
+    };
+  }
+
+  function addPolygons(kind, collection) {
+    const layer = L.geoJSON(collection, {
+      style: (f) => styleFor(f.id, kind),
+      onEachFeature: (f, l) => {
+        l.feature.id = f.id;
+        if (kind !== "outline" && kind !== "backdrop") {
+          l.bindTooltip(() => tooltipFor(f.id, f.properties.name), { sticky: true });
+        }
+      },
+      interactive: kind !== "outline",
+    }).addTo(map);
+    cm.layers[kind] = layer;
+    return layer;
+  }
+
+  function addPoints(points) {
+    const group = L.featureGroup().addTo(map);
+    points.forEach((pt) => {
+      const marker = L.circleMarker([pt.lat, pt.lon], { radius: 6 });
+      marker.feature = { id: pt.geoid };
+      marker.bindTooltip(() => tooltipFor(pt.geoid, pt.name), { sticky: true });
+      group.addLayer(marker);
+    });
+    cm.layers.place = group;
+  }
+
+  function restyle() {
+    for (const kind of ["state", "county", "place"]) {
+      const layer = cm.layers[kind];
+      if (!layer) continue;
+      layer.eachLayer((l) => {
+        const style = styleFor(l.feature.id, kind);
+        if (l.setRadius) style.radius = cm.payload && cm.payload.selected === l.feature.id ? 9 : 6;
+        l.setStyle(style);
+      });
+    }
+    if (cm.layers.outline) cm.layers.outline.bringToFront();
+    if (cm.layers.place) cm.layers.place.bringToFront();
+    document.documentElement.dataset.cmDate = (cm.payload && cm.payload.date) || "";
+  }
+
+  cm.apply = function (payload) {
+    cm.payload = payload;
+    if (cm.ready) restyle();
+  };
+
+  Promise.all([fetch(config.atlasUrl).then((r) => r.json()), fetch(config.namesUrl).then((r) => r.json())])
+    .then(async ([topology, names]) => {
+      cm.config.names = names;
+      const arcs = decodeArcs(topology);
+      const states = { type: "FeatureCollection", features: features(topology, arcs, "states") };
+      if (config.level === "state") {
+        addPolygons("state", states);
+      } else {
+        const counties = { type: "FeatureCollection", features: features(topology, arcs, "counties") };
+        addPolygons(config.level === "county" ? "county" : "backdrop", counties);
+        addPolygons("outline", states);
+        if (config.level === "place") {
+          if (config.placesUrl) {
+            const places = await fetch(config.placesUrl).then((r) => r.json());
+            addPolygons("place", places);
+          } else {
+            addPoints(config.points || []);
+          }
+        }
+      }
+      cm.ready = true;
+      // Fit the contiguous states to whatever size the frame has now (the frame is
+      // sized after the map is created); a later center/zoom from the app still wins.
+      if (!config.focused) map.fitBounds([[24.4, -124.8], [49.4, -66.9]]);
+      restyle();
+      document.documentElement.dataset.cmReady = "1";
+    })
+    .catch((error) => {
+      const box = L.control({ position: "topright" });
+      box.onAdd = () => {
+        const div = L.DomUtil.create("div", "cm-error");
+        div.style.cssText = "background:#fff3cd;padding:6px 8px;border:1px solid #c9a227;font:13px sans-serif";
+        div.textContent = "Map shapes could not be loaded: " + error;
+        return div;
+      };
+      box.addTo(map);
+    });
+})(__MAP__, __CONFIG__);

@@ -1,0 +1,156 @@
+"""Widget state: read once from the URL, kept in st.session_state, written back to the URL."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+
+import streamlit as st
+
+from dashboard.mapview import zoom_for_bounds
+from dashboard.urlstate import ViewState, parse_params, to_params
+from geodata.dataset import Dataset
+from geodata.history import month_starts
+from geodata.vocabulary import level_of
+
+LEVEL_LABELS = {"state": "States", "county": "Counties", "place": "Cities"}
+KEY_DATES = (
+    (dt.date(1979, 11, 27), "1979: LAPD Special Order 40"),
+    (dt.date(2017, 1, 1), "Jan 2017"),
+    (dt.date(2025, 1, 20), "Jan 20, 2025"),
+)
+PLAY_STEP_SECONDS = 0.8
+
+
+def date_options(first: dt.date, today: dt.date, exact: Sequence[dt.date] = ()) -> list[dt.date]:
+    """Month starts from the first measure to today, plus today and any exact dates asked for."""
+    days = set(month_starts(first, today)) | {today} | {d for d in exact if first <= d <= today}
+    days |= {d for d, _label in KEY_DATES if first <= d <= today}
+    return sorted(days)
+
+
+def _search_labels(data: Dataset) -> dict[str, str]:
+    kinds = {"state": "state", "county": "county", "place": "city"}
+    return {
+        j.geoid: f"{j.display_name} ({kinds[j.level]})"
+        for j in sorted(data.gazetteer.jurisdictions.values(), key=lambda j: (j.level != "state", j.display_name))
+    }
+
+
+def init_state(data: Dataset, today: dt.date) -> None:
+    """On a session's first run, take the view from the URL (with notices for what is unusable)."""
+    if st.session_state.get("initialized"):
+        return
+    params = {k: st.query_params.get_all(k) for k in st.query_params}
+    state = parse_params(params, today, lambda g: data.gazetteer.get(g) is not None)
+    st.session_state.update(
+        initialized=True,
+        notices=state.notices,
+        exact_dates=(state.date,) + ((state.compare_to,) if state.compare_to else ()),
+        date=state.date,
+        level=state.level,
+        view=state.view,
+        selected=state.selected,
+        compare_on=state.compare_to is not None,
+        compare_date=state.compare_to or dt.date(2017, 1, 1),
+        embed=state.embed,
+        title=state.title,
+        search=None,
+        search_labels=_search_labels(data),
+        focus=None,
+        focus_on=state.selected,
+    )
+    if state.selected and data.gazetteer.get(state.selected).level != state.level:
+        st.session_state["notices"] += (
+            f"The selected jurisdiction is a {data.gazetteer.get(state.selected).level}; "
+            f"its details are shown, and the map shows the {state.level} level.",
+        )
+
+
+def apply_pending_changes(data: Dataset, shapes: Callable) -> None:
+    """A search pick selects the place, switches to its level and zooms to it.
+
+    A jurisdiction named in the URL is zoomed to as well, at the URL's level.
+    """
+    picked = st.session_state.get("search")
+    if picked:
+        st.session_state["search"] = None
+        if level_of(picked) and data.gazetteer.get(picked):
+            st.session_state.update(selected=picked, level=level_of(picked))
+            _focus(data, shapes, picked)
+    elif focus_on := st.session_state.pop("focus_on", None):
+        _focus(data, shapes, focus_on)
+
+
+def _focus(data: Dataset, shapes: Callable, geoid: str) -> None:
+    level = level_of(geoid)
+    if level is None:
+        return
+    bounds = shapes(data, level).bounds(geoid)
+    if bounds:
+        west, south, east, north = bounds
+        center = ((south + north) / 2, (west + east) / 2)
+        width = max(east - west, (north - south) * 1.3, 0.05)
+        st.session_state["focus"] = (center, zoom_for_bounds(round(width, 2)))
+
+
+def view_state() -> ViewState:
+    s = st.session_state
+    return ViewState(
+        date=s["date"],
+        level=s["level"],
+        view=s["view"],
+        selected=s.get("selected"),
+        compare_to=s.get("compare_date") if s.get("compare_on") else None,
+        embed=bool(s.get("embed")),
+        title=s.get("title"),
+    )
+
+
+def sync_url(state: ViewState) -> None:
+    """Keep the address bar a permalink of what is on screen."""
+    params = to_params(state)
+    current = {k: st.query_params.get(k) for k in st.query_params}
+    if current != params:
+        st.query_params.from_dict(params)
+
+
+def _jump(day: dt.date) -> None:
+    st.session_state["date"] = day
+
+
+def jump_buttons(options: Sequence[dt.date], today: dt.date) -> None:
+    targets = [(d, label) for d, label in KEY_DATES if d in options] + [(today, "Today")]
+    columns = st.columns(len(targets) + 1)
+    for column, (day, label) in zip(columns, targets, strict=False):
+        column.button(label, on_click=_jump, args=(day,), width="stretch")
+    if st.session_state.pop("stop_playing", False):
+        st.session_state["playing"] = False
+    columns[-1].toggle("▶ Play", key="playing", help="Step through time, one month at a time")
+
+
+def _is_fragment_run() -> bool:
+    from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    return bool(ctx and ctx.fragment_ids_this_run)
+
+
+def play_ticker(options: Sequence[dt.date]) -> None:
+    """While playing, move the date one step forward every PLAY_STEP_SECONDS."""
+    playing = bool(st.session_state.get("playing"))
+
+    @st.fragment(run_every=PLAY_STEP_SECONDS if playing else None)
+    def tick() -> None:
+        # The fragment body also runs inside every full rerun, after the widgets exist;
+        # only a timer-driven run may move the date.
+        if not st.session_state.get("playing") or not _is_fragment_run():
+            return
+        position = options.index(st.session_state["date"]) if st.session_state["date"] in options else 0
+        if position + 1 >= len(options):
+            st.session_state["stop_playing"] = True
+        else:
+            st.session_state["date"] = options[position + 1]
+        st.rerun()
+
+    tick()

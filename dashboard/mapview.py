@@ -1,0 +1,122 @@
+"""The folium map: a base map built once per level, and a tiny payload per time step.
+
+Why this shape: streamlit-folium remounts its iframe whenever the map script
+changes, so the base script must not depend on the date or the view. It only
+loads Leaflet and the geometry from the app's static route; each rerun sends a
+`feature_group_to_add` whose script calls `cm.apply(payload)`, which restyles
+the existing layers in place (see assets/choropleth.js).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Mapping
+from functools import lru_cache
+from pathlib import Path
+
+import folium
+from branca.element import MacroElement
+from jinja2 import Template
+
+from dashboard.static_assets import AssetUrls
+from dashboard.views import CATEGORIES
+
+CHOROPLETH_JS = (Path(__file__).parent / "assets" / "choropleth.js").read_text(encoding="utf-8")
+NATIONAL_CENTER = (39.5, -98.5)
+NATIONAL_ZOOM = 4
+
+
+def script_json(value: object) -> str:
+    """JSON that is safe inside a <script> element."""
+    return json.dumps(value, separators=(",", ":")).replace("</", "<\\/")
+
+
+class _Script(MacroElement):
+    """A script block in the map's JavaScript, with the map variable available."""
+
+    def __init__(self, js: str) -> None:
+        super().__init__()
+        self._name = "CooperationMapScript"
+        body = js.replace("__MAP__", "{{ this._parent.get_name() }}")
+        self._template = Template("{% macro script(this, kwargs) %}" + body + "{% endmacro %}")
+
+
+def base_map(
+    level: str, assets: AssetUrls, names_url: str, points: tuple[dict, ...] = (), focused: bool = False
+) -> folium.Map:
+    """A map with no tiles (clean, offline) whose layers are drawn by choropleth.js."""
+    fmap = folium.Map(
+        location=NATIONAL_CENTER,
+        zoom_start=NATIONAL_ZOOM,
+        tiles=None,
+        prefer_canvas=True,
+        zoom_snap=0.25,
+        min_zoom=2,
+        control_scale=False,
+    )
+    # Serve Leaflet from the app itself; folium's defaults point at CDNs.
+    fmap.default_js = [("leaflet", assets.leaflet_js)]
+    fmap.default_css = [("leaflet_css", assets.leaflet_css)]
+    config = {
+        "level": level,
+        "atlasUrl": assets.atlas,
+        "placesUrl": assets.places,
+        "namesUrl": names_url,
+        "points": list(points),
+        "focused": focused,
+    }
+    fmap.add_child(_Script(CHOROPLETH_JS.replace("__CONFIG__", script_json(config))))
+    fmap.get_root().html.add_child(
+        folium.Element("<style>.leaflet-container{background:#ffffff}</style>")
+    )
+    return fmap
+
+
+def step_layer(payload: Mapping[str, object]) -> folium.FeatureGroup:
+    """The per-step feature group: no features, just the call that restyles the map."""
+    group = folium.FeatureGroup(name="status", control=False)
+    group.add_child(_Script("window.cm && window.cm.apply(" + script_json(payload) + ");"))
+    return group
+
+
+def step_payload(
+    categories: Mapping[str, str],
+    view: str,
+    *,
+    date: str,
+    selected: str | None = None,
+    extra: Mapping[str, str] | None = None,
+) -> dict[str, object]:
+    """Category codes per GEOID, compressed: the usual code per state, plus exceptions."""
+    keys = [c.key for c in CATEGORIES[view]]
+    index = {key: i for i, key in enumerate(keys)}
+    fallback = index.get("none", index.get("unchanged", len(keys) - 1))
+    by_state_counts: dict[str, Counter[int]] = {}
+    for geoid, category in categories.items():
+        by_state_counts.setdefault(geoid[:2], Counter())[index[category]] += 1
+    by_state = {state: counts.most_common(1)[0][0] for state, counts in by_state_counts.items()}
+    codes = {
+        geoid: index[category]
+        for geoid, category in categories.items()
+        if index[category] != by_state.get(geoid[:2], fallback)
+    }
+    return {
+        "date": date,
+        "colors": [c.color for c in CATEGORIES[view]],
+        "labels": [c.label for c in CATEGORIES[view]],
+        "fallback": fallback,
+        "byState": by_state,
+        "codes": codes,
+        "selected": selected,
+        "extra": dict(extra or {}),
+    }
+
+
+@lru_cache(maxsize=8)
+def zoom_for_bounds(width_degrees: float) -> float:
+    """A Leaflet zoom that fits a jurisdiction of this width in a ~700 px map."""
+    for zoom in (12, 11, 10, 9, 8, 7, 6, 5, 4):
+        if width_degrees * (2**zoom) / 360 * 256 <= 560:
+            return float(zoom)
+    return 3.0

@@ -1,0 +1,163 @@
+"""The parts of the page. Each function draws one section and reads like its title."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+from collections.abc import Mapping, Sequence
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from dashboard.text import long_date, md_escape, safe_link
+from dashboard.views import CATEGORIES
+from geodata.dataset import Dataset
+from geodata.history import jurisdiction_history
+from geodata.snapshot import Change, status_of
+from geodata.tables import Measure
+from geodata.vocabulary import FEDERAL_LISTS, INSTRUMENTS, PROVISIONS, STATUS_LABELS
+
+
+def legend(view: str, counts: Mapping[str, int], unit: str) -> None:
+    """Swatches with plain-language labels and how many jurisdictions are in each."""
+    rows = []
+    for category in CATEGORIES[view]:
+        count = counts.get(category.key, 0)
+        rows.append(
+            f'<div class="cm-legend-row"><span class="cm-swatch" style="background:{category.color}"></span>'
+            f"{html.escape(category.label)} <b>{count:,}</b></div>"
+        )
+    st.markdown(
+        f'<div class="cm-legend" role="list" aria-label="Legend">{"".join(rows)}'
+        f'<div class="cm-legend-unit">{html.escape(unit)}</div></div>',
+        unsafe_allow_html=True,
+    )
+
+
+def _dates_line(m: Measure) -> str:
+    parts = []
+    if m.adopted and m.adopted != m.effective:
+        parts.append(f"adopted {m.adopted}")
+    parts.append(f"in force from {m.effective}")
+    if m.ended:
+        parts.append(f"until {m.ended} ({md_escape(m.end_reason)})")
+    return md_escape(", ".join(parts[:2])) + (", " + parts[2] if len(parts) > 2 else "")
+
+
+def measure_card(m: Measure, relation: str) -> None:
+    with st.container(border=True):
+        direction = "Limits" if m.direction == "limits" else "Requires"
+        st.markdown(
+            f"**{md_escape(m.title)}**  \n"
+            f"{md_escape(INSTRUMENTS.get(m.instrument, m.instrument))} · {direction} cooperation"
+            f" · {md_escape(relation)}  \n{_dates_line(m)}"
+        )
+        if m.provisions:
+            st.markdown("\n".join(f"- {md_escape(PROVISIONS[p][1])}" for p in m.provisions if p in PROVISIONS))
+        st.markdown(safe_link(m.source_url, "Source") + (f"  \n:small[{md_escape(m.notes)}]" if m.notes else ""))
+
+
+def details_panel(dataset: Dataset, geoid: str, day: dt.date) -> None:
+    """Everything about one jurisdiction on a date: its measures, inherited ones, lists, history."""
+    status = status_of(dataset, geoid, day)
+    st.subheader(status.name)
+    st.markdown(
+        f"On {md_escape(long_date(day))}: own measures **{md_escape(STATUS_LABELS[status.own_status])}**;"
+        f" what applies here **{md_escape(STATUS_LABELS[status.effective_status])}**."
+    )
+    entries = dataset.designations_by_geoid.get(geoid, ())
+    for entry in entries:
+        period = f"listed {entry.listed_on}" + (f", removed {entry.removed_on}" if entry.removed_on else "")
+        st.markdown(
+            f"**Federal list:** {md_escape(FEDERAL_LISTS[entry.list])}: {md_escape(period)} · {safe_link(entry.source_url)}"
+        )
+    own = [dataset.measures_by_id[i] for i in status.own_measures]
+    inherited = [dataset.measures_by_id[i] for i in status.inherited_measures]
+    if not own and not inherited:
+        st.info("No recorded measure applies here on this date.")
+    for m in own:
+        measure_card(m, "own measure")
+    for m in inherited:
+        parent = dataset.gazetteer.get(m.geoid)
+        measure_card(m, f"applies via {parent.display_name if parent else m.geoid}")
+    history = jurisdiction_history(dataset, geoid)
+    if history:
+        st.markdown("**History**")
+        timeline(history, day)
+
+
+def timeline(history: Sequence, day: dt.date) -> None:
+    today = dt.date.today()
+    frame = pd.DataFrame(
+        {
+            "measure": [e.measure.title[:60] for e in history],
+            "start": [e.measure.effective for e in history],
+            "end": [e.measure.ended or today for e in history],
+            "direction": [e.measure.direction for e in history],
+            "via": ["own" if e.via == "own" else "inherited" for e in history],
+        }
+    )
+    colors = alt.Scale(domain=["limits", "requires"], range=["#0072B2", "#D55E00"])
+    bars = (
+        alt.Chart(frame)
+        .mark_bar(height=10)
+        .encode(
+            x=alt.X("start:T", title=None),
+            x2="end:T",
+            y=alt.Y("measure:N", title=None, sort=None, axis=alt.Axis(labelLimit=220)),
+            color=alt.Color("direction:N", scale=colors, legend=None),
+            opacity=alt.Opacity("via:N", scale=alt.Scale(domain=["own", "inherited"], range=[1.0, 0.45]),
+                                legend=None),
+            tooltip=["measure", "start", "end", "direction", "via"],
+        )
+    )
+    rule = alt.Chart(pd.DataFrame({"day": [day]})).mark_rule(color="black").encode(x="day:T")
+    st.altair_chart((bars + rule).properties(height=max(60, 18 * len(frame))), width="stretch")
+
+
+def counts_chart(days: Sequence[dt.date], series: Sequence[Mapping[str, int]], view: str, day: dt.date) -> None:
+    """Jurisdictions per category over time, with the selected date marked."""
+    categories = [c for c in CATEGORIES[view] if c.key not in ("none", "unchanged")]
+    frame = pd.DataFrame(
+        [
+            {"date": d, "category": c.label, "count": counts.get(c.key, 0)}
+            for d, counts in zip(days, series, strict=True)
+            for c in categories
+        ]
+    )
+    scale = alt.Scale(domain=[c.label for c in categories], range=[c.color for c in categories])
+    lines = (
+        alt.Chart(frame)
+        .mark_line(interpolate="step-after")
+        .encode(
+            x=alt.X("date:T", title=None),
+            y=alt.Y("count:Q", title="Jurisdictions"),
+            color=alt.Color("category:N", scale=scale, legend=alt.Legend(orient="bottom", title=None)),
+            tooltip=["date:T", "category:N", "count:Q"],
+        )
+    )
+    rule = alt.Chart(pd.DataFrame({"date": [day]})).mark_rule(color="black", strokeDash=[4, 3]).encode(x="date:T")
+    st.altair_chart((lines + rule).properties(height=240), width="stretch")
+
+
+def changes_table(dataset: Dataset, changes: Sequence[Change]) -> None:
+    """Each change between the two dates, with the measures behind it and their sources."""
+    if not changes:
+        st.info("Nothing changed between these two dates at this level.")
+        return
+
+    def sources(ids: Sequence[str]) -> str:
+        return " ".join(
+            f"{md_escape(dataset.measures_by_id[i].title[:50])} ({safe_link(dataset.measures_by_id[i].source_url)})"
+            for i in ids
+            if i in dataset.measures_by_id
+        )
+
+    lines = ["| Jurisdiction | Before | After | Started | Ended |", "|---|---|---|---|---|"]
+    for change in sorted(changes, key=lambda c: c.name):
+        lines.append(
+            f"| {md_escape(change.name)} | {md_escape(STATUS_LABELS[change.before])}"
+            f" | {md_escape(STATUS_LABELS[change.after])} | {sources(change.started)} | {sources(change.ended)} |"
+        )
+    st.markdown("\n".join(lines))
