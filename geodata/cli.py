@@ -112,7 +112,8 @@ def cmd_snapshot(args: argparse.Namespace) -> int:
 
 def coverage_lines(policies: Path, designations: Path) -> list[str]:
     dataset = load_dataset(policies, designations)
-    own = [m for m in dataset.measures if m.instrument != "agreement" or "agreement_287g" not in m.provisions]
+    # ICE-sheet agreements are counted by the 287(g) lines below.
+    own = [m for m in dataset.measures if not m.measure_id.startswith("287g-")]
     lines = [f"measures: {len(own)} in {len({m.geoid for m in own})} jurisdictions"]
     by_level = Counter(m.level for m in own)
     jurisdictions = Counter(level for level, _ in {(m.level, m.geoid) for m in own})
