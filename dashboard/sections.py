@@ -70,7 +70,8 @@ def details_panel(dataset: Dataset, geoid: str, day: dt.date) -> None:
     for entry in entries:
         period = f"listed {entry.listed_on}" + (f", removed {entry.removed_on}" if entry.removed_on else "")
         st.markdown(
-            f"**Federal list:** {md_escape(FEDERAL_LISTS[entry.list])}: {md_escape(period)} · {safe_link(entry.source_url)}"
+            f"**Federal list:** {md_escape(FEDERAL_LISTS[entry.list])}: {md_escape(period)}"
+            f" · {safe_link(entry.source_url)}"
         )
     own = [dataset.measures_by_id[i] for i in status.own_measures]
     inherited = [dataset.measures_by_id[i] for i in status.inherited_measures]

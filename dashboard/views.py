@@ -40,13 +40,13 @@ CATEGORIES: MappingProxyType[str, tuple[Category, ...]] = MappingProxyType(
         "own": (
             Category("limits", "Limits cooperation", "#0072B2"),
             Category("requires", "Requires cooperation", "#D55E00"),
-            Category("both", "Both limits and requires", "#CC79A7"),
+            Category("both", "Both limits and requires", "#DDCC77"),
             Category("none", "No measure of its own", NO_DATA),
         ),
         "effective": (
             Category("limits", "Limits cooperation", "#0072B2"),
             Category("requires", "Requires cooperation", "#D55E00"),
-            Category("conflict", "Conflict: limits and requires both apply", "#CC79A7"),
+            Category("conflict", "Conflict: limits and requires both apply", "#DDCC77"),
             Category("none", "No measure applies", NO_DATA),
         ),
         "federal": (
@@ -62,7 +62,7 @@ CATEGORIES: MappingProxyType[str, tuple[Category, ...]] = MappingProxyType(
         "compare": (
             Category("newly_limits", "Newly limits", "#0072B2"),
             Category("newly_requires", "Newly requires", "#D55E00"),
-            Category("newly_conflict", "Newly in conflict", "#CC79A7"),
+            Category("newly_conflict", "Newly in conflict", "#DDCC77"),
             Category("ended", "Measures ended", "#555555"),
             Category("unchanged", "No change", NO_DATA),
         ),

@@ -149,7 +149,7 @@
       cm.ready = true;
       // Fit the contiguous states to whatever size the frame has now (the frame is
       // sized after the map is created); a later center/zoom from the app still wins.
-      if (!config.focused) map.fitBounds([[24.4, -124.8], [49.4, -66.9]]);
+      if (!config.focused) map.fitBounds([[24.4, -124.8], [49.4, -66.9]], { animate: false });
       restyle();
       document.documentElement.dataset.cmReady = "1";
     })

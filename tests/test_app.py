@@ -1,0 +1,100 @@
+"""The page's widget, URL and state logic, driven headlessly with Streamlit's AppTest."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+APP = str(Path(__file__).resolve().parents[1] / "dashboard" / "app.py")
+
+
+@pytest.fixture(autouse=True)
+def isolated_cache(monkeypatch, tmp_path):
+    monkeypatch.setenv("GEODATA_CACHE_DIR", str(tmp_path / "cache"))
+
+
+def run(**params: str) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    for key, value in params.items():
+        at.query_params[key] = value
+    return at.run()
+
+
+def map_args(at: AppTest) -> dict:
+    """The arguments sent to the streamlit-folium component."""
+    found = [e for e in at.get("component_instance")]
+    assert found, "no map component on the page"
+    return json.loads(found[0].proto.json_args)
+
+
+def test_default_page_renders_without_exceptions():
+    at = run()
+    assert not at.exception
+    assert at.title[0].value == "Immigration-enforcement cooperation policy"
+    assert at.query_params["level"] == ["state"] or at.query_params["level"] == "state"
+
+
+def test_url_reproduces_the_view_and_shows_details():
+    at = run(date="2025-01-01", level="place", j="0644000", view="own")
+    assert not at.exception
+    assert not at.warning, [w.value for w in at.warning]
+    assert at.session_state["date"].isoformat() == "2025-01-01"
+    assert at.radio(key="level").value == "place"
+    assert at.radio(key="view").value == "own"
+    assert at.subheader[0].value == "Los Angeles, California"
+    text = " ".join(m.value for m in at.markdown)
+    assert "Special Order 40" in text and "Source" in text
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"date": "2018-02-30"},
+        {"level": "<b>x</b>"},
+        {"view": "x" * 1000},
+        {"j": "12345678"},
+        {"j": "99"},
+        {"compare": "soon"},
+        {"unexpected": "1"},
+    ],
+)
+def test_malformed_parameters_give_a_notice_not_an_exception(params):
+    at = run(**params)
+    assert not at.exception
+    assert at.warning, "expected a visible notice"
+
+
+def test_slider_step_changes_only_the_payload_not_the_base_map():
+    at = run(date="2018-06-01", level="county")
+    before = map_args(at)
+    at.select_slider(key="date").set_value(dt.date(2025, 2, 1)).run()
+    after = map_args(at)
+    assert before["script"] == after["script"]
+    assert before["feature_group"] != after["feature_group"]
+    # The geometry is fetched once from the static route; a step sends only codes.
+    assert len(after["script"]) < 20_000
+    assert len(after["feature_group"]) < 20_000
+
+
+def test_interaction_updates_the_url():
+    at = run()
+    at.radio(key="level").set_value("county").run()
+    assert at.query_params["level"] in ("county", ["county"])
+
+
+def test_compare_mode_lists_changes_with_sources():
+    at = run(date="2019-01-01", compare="2017-01-01", level="state")
+    assert not at.exception
+    text = " ".join(m.value for m in at.markdown)
+    assert "Texas" in text and "SB 4 " in text
+    assert "What changed" in " ".join(s.value for s in at.subheader)
+
+
+def test_html_in_data_is_escaped(tmp_path, monkeypatch):
+    from dashboard.text import md_escape
+
+    assert "<script>" not in md_escape("<script>alert(1)</script>")

@@ -1,0 +1,167 @@
+"""End to end in headless Chromium: the app served by `streamlit run` on a free port.
+
+Like datasette's browser tests, the server fixture polls the health URL instead of sleeping.
+Screenshots go to tests/output/ for a person to look at.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import requests
+
+from tests.conftest import CENSUS_MIRROR, REPO
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+OUTPUT = REPO / "tests" / "output"
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed"),
+]
+playwright = pytest.importorskip("playwright.sync_api")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory) -> Iterator[str]:
+    cache = tmp_path_factory.mktemp("cache")
+    env = {**os.environ, "GEODATA_CACHE_DIR": str(cache)}
+    if CENSUS_MIRROR.is_dir():
+        env |= {"GEODATA_CENSUS_SOURCE": str(CENSUS_MIRROR), "GEODATA_CENSUS_YEAR": "2015"}
+        subprocess.run([sys.executable, "-m", "geodata", "build", "--skip-287g"], env=env, cwd=REPO,
+                       check=False, capture_output=True, timeout=600)
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "dashboard/app.py", "--server.port", str(port),
+         "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+        cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if requests.get(f"{url}/_stcore/health", timeout=1).text == "ok":
+                break
+        except requests.RequestException:
+            pass
+        time.sleep(0.2)
+    else:
+        process.kill()
+        pytest.fail("streamlit did not become healthy within 60 s")
+    yield url
+    process.terminate()
+    process.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with playwright.sync_playwright() as p:
+        instance = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run"],
+        )
+        yield instance
+        instance.close()
+
+
+def map_frame(page, timeout: float = 30.0):
+    """The streamlit-folium iframe, once its shapes are drawn."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for frame in page.frames:
+            try:
+                if frame.evaluate("document.documentElement.dataset.cmReady") == "1":
+                    return frame
+            except Exception:  # frames come and go while Streamlit renders
+                continue
+        time.sleep(0.1)
+    raise AssertionError("the map never finished drawing")
+
+
+def click_map(frame, lat: float, lon: float) -> None:
+    """Click the map at a latitude/longitude, as Leaflet reports a click to streamlit-folium.
+
+    Why not page.mouse.click: inside Streamlit's component iframe, Playwright's pixel
+    coordinates and Leaflet's disagree by ~44 px vertically under headless Chromium,
+    so a pixel click lands on a neighbouring county. Firing Leaflet's own click event
+    exercises the same path (component value -> rerun -> server-side lookup).
+    """
+    frame.evaluate(
+        "([lat, lon]) => { const m = window.cm.map; const ll = L.latLng(lat, lon);"
+        " m.fire('click', { latlng: ll, layerPoint: m.latLngToLayerPoint(ll),"
+        " containerPoint: m.latLngToContainerPoint(ll) }); }",
+        [lat, lon],
+    )
+
+
+def wait_for_map_date(frame, day: str, timeout: float = 15.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if frame.evaluate("document.documentElement.dataset.cmDate") == day:
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"map did not repaint for {day}")
+
+
+def test_city_details_slider_and_county_click(server, browser):
+    OUTPUT.mkdir(exist_ok=True)
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(f"{server}/?date=2025-01-01&level=place&j=0644000")
+    frame = map_frame(page)
+    page.get_by_role("heading", name="Los Angeles, California").wait_for(timeout=30_000)
+    source = page.get_by_role("link", name="Source").first
+    assert source.get_attribute("href").startswith("https://")
+    page.screenshot(path=OUTPUT / "city-details.png", full_page=True)
+
+    # 1. Move the slider one step with the keyboard: the map repaints without remounting.
+    slider = page.get_by_role("slider").first
+    slider.focus()
+    page.keyboard.press("ArrowRight")
+    wait_for_map_date(frame, "2025-01-20")
+    assert map_frame(page) == frame
+
+    # 2. Counties: click Los Angeles County and see its details.
+    page.goto(f"{server}/?date=2025-01-01&level=county")
+    frame = map_frame(page)
+    click_map(frame, 34.3, -118.2)
+    page.get_by_role("heading", name="Los Angeles County, California").wait_for(timeout=30_000)
+    assert "j=06037" in page.url
+    page.screenshot(path=OUTPUT / "county-click.png", full_page=True)
+
+
+def test_national_and_compare_views(server, browser):
+    OUTPUT.mkdir(exist_ok=True)
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(f"{server}/?date=2018-06-01&level=county&view=effective")
+    map_frame(page)
+    page.screenshot(path=OUTPUT / "national-counties.png", full_page=True)
+    page.goto(f"{server}/?date=2025-08-05&level=state&compare=2016-01-01")
+    map_frame(page)
+    page.get_by_text("What changed from").first.wait_for(timeout=30_000)
+    page.screenshot(path=OUTPUT / "compare-states.png", full_page=True)
+
+
+def test_phone_layout(server, browser):
+    OUTPUT.mkdir(exist_ok=True)
+    page = browser.new_page(viewport={"width": 390, "height": 844}, device_scale_factor=2)
+    page.goto(f"{server}/?date=2025-01-01&level=state&j=06")
+    map_frame(page)
+    page.get_by_role("heading", name="California").first.wait_for(timeout=30_000)
+    page.screenshot(path=OUTPUT / "phone.png", full_page=False)
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390 + 1, "the page scrolls sideways on a phone"
