@@ -54,7 +54,8 @@ def init_state(data: Dataset, today: dt.date) -> None:
         compare_on=state.compare_to is not None,
         compare_date=state.compare_to or dt.date(2017, 1, 1),
         embed=state.embed,
-        title=state.title,
+        title=state.title or "",
+        region="",
         search=None,
         search_labels=_search_labels(data),
         focus=None,
@@ -103,7 +104,7 @@ def view_state() -> ViewState:
         selected=s.get("selected"),
         compare_to=s.get("compare_date") if s.get("compare_on") else None,
         embed=bool(s.get("embed")),
-        title=s.get("title"),
+        title=s.get("title") or None,
     )
 
 

@@ -1,20 +1,15 @@
-"""Immigration-enforcement cooperation policy, on any date since 1979: the page.
-
-Run with `make run` (or `streamlit run dashboard/app.py`).
-"""
+"""The map page: status on a date, details with sources, summary, compare, and sharing."""
 
 from __future__ import annotations
 
 import datetime as dt
-import sys
 from pathlib import Path
 
+import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # `streamlit run` does not add the repo root
-
-from dashboard import sections
+from dashboard import sections, share
 from dashboard.controls import (
     LEVEL_LABELS,
     apply_pending_changes,
@@ -27,7 +22,7 @@ from dashboard.controls import (
 )
 from dashboard.geometry import shape_index
 from dashboard.mapview import NATIONAL_CENTER, NATIONAL_ZOOM, base_map, step_layer, step_payload
-from dashboard.static_assets import ensure_static_assets, write_names
+from dashboard.static_assets import ensure_static_assets, write_json
 from dashboard.text import long_date, md_escape
 from dashboard.views import VIEWS, category_of, change_category, support_models
 from geodata.config import settings
@@ -35,7 +30,6 @@ from geodata.dataset import Dataset, load_dataset
 from geodata.history import counts_over_time, month_starts
 from geodata.snapshot import compare, snapshot
 
-st.set_page_config(page_title="Immigration-enforcement cooperation map", page_icon="🗺️", layout="wide")
 CSS = (Path(__file__).parent / "assets" / "page.css").read_text(encoding="utf-8")
 st.markdown(f"<style>{CSS}</style>", unsafe_allow_html=True)
 
@@ -50,12 +44,29 @@ def assets(_data: Dataset):
     config = settings()
     urls = ensure_static_assets(config.cache_dir)
     names = {j.geoid: j.display_name for j in _data.gazetteer.jurisdictions.values()}
-    return urls, write_names(names)
+    points = [
+        {"geoid": p.jurisdiction.geoid, "name": p.jurisdiction.display_name, "lat": p.lat, "lon": p.lon}
+        for p in _data.place_points
+    ]
+    return urls, write_json("names", names), write_json("points", points) if points else None
 
 
 @st.cache_resource
 def shapes(_data: Dataset, level: str):
     return shape_index(_data, level, settings().cache_dir)
+
+
+def jurisdiction_at(data: Dataset, level: str, clicked: dict) -> str | None:
+    """The jurisdiction under a clicked point: a city before its county at city level."""
+    try:
+        lat, lon = float(clicked["lat"]), float(clicked["lng"])
+    except (KeyError, TypeError, ValueError):
+        return None
+    tolerance = 0.15 if level == "place" and not data.gazetteer.places_have_geometry else 0.0
+    hit = shapes(data, level).at(lat, lon, tolerance)
+    if hit is None and level == "place":
+        hit = shapes(data, "county").at(lat, lon)
+    return hit
 
 
 @st.cache_resource
@@ -64,10 +75,11 @@ def agreement_ids(_data: Dataset) -> frozenset[str]:
 
 
 @st.cache_resource(show_spinner="Counting jurisdictions over time…")
-def status_series(_data: Dataset, level: str, view: str) -> tuple[list[dt.date], list[dict[str, int]]]:
+def status_frame(_data: Dataset, level: str, view: str) -> pd.DataFrame:
     days = month_starts(_data.first_date, dt.date.today())
     ids = agreement_ids(_data)
-    return days, counts_over_time(_data, level, lambda row: category_of(row, view, ids), days)
+    series = counts_over_time(_data, level, lambda row: category_of(row, view, ids), days)
+    return sections.counts_frame(days, series, view)
 
 
 data = dataset()
@@ -128,11 +140,7 @@ else:
     categories = {row.geoid: category_of(row, state.view, ids) for row in snap.rows}
 extra = support_models(snap, data.measures_by_id, ids) if state.view == "287g" else {}
 
-urls, names_url = assets(data)
-points = tuple(
-    {"geoid": p.jurisdiction.geoid, "name": p.jurisdiction.display_name, "lat": p.lat, "lon": p.lon}
-    for p in data.place_points
-)
+urls, names_url, points_url = assets(data)
 counts = {}
 for category in categories.values():
     counts[category] = counts.get(category, 0) + 1
@@ -144,7 +152,7 @@ map_col, side_col = st.columns([2.3, 1]) if not state.embed else (st.container()
 with map_col:
     focus = st.session_state.get("focus")
     result = st_folium(
-        base_map(state.level, urls, names_url, points, focused=bool(focus)),
+        base_map(state.level, urls, names_url, points_url, focused=bool(focus)),
         key=f"map-{state.level}",
         height=560 if not state.embed else 520,
         use_container_width=True,
@@ -156,10 +164,28 @@ with map_col:
         zoom=focus[1] if focus else NATIONAL_ZOOM,
         render=False,
     )
+# A click is handled before the side panel is drawn, so its details show in this run;
+# the rerun at the end of the page then moves the map's highlight.
+clicked = (result or {}).get("last_clicked")
+highlight_stale = False
+if clicked and clicked != st.session_state.get("last_click_seen"):
+    st.session_state["last_click_seen"] = clicked
+    hit = jurisdiction_at(data, state.level, clicked)
+    if hit and hit != state.selected:
+        st.session_state["selected"] = hit
+        state = view_state()
+        highlight_stale = True
 with side_col:
     title = state.title or ("What changed" if state.compare_to else VIEWS[state.view])
     st.markdown(f"**{md_escape(title)}**")
     sections.legend(map_view, counts, unit)
+    if not state.embed:
+        with st.popover("Embed or share this view"):
+            base = share.page_base(st.context.url)
+            st.markdown("Permalink")
+            st.code(share.permalink(base, state), language=None, wrap_lines=True)
+            st.markdown("Embed snippet")
+            st.code(share.embed_snippet(base, state), language="html", wrap_lines=True)
     if state.embed:
         st.caption(
             md_escape("Source: Immigration-enforcement cooperation map (policy tables); Census Bureau boundaries.")
@@ -169,30 +195,13 @@ with side_col:
     else:
         st.caption("Click a state, county or city on the map, or use “Find a place”, to see its measures and sources.")
 
-clicked = (result or {}).get("last_clicked")
-if clicked and clicked != st.session_state.get("last_click_seen"):
-    st.session_state["last_click_seen"] = clicked
-    try:
-        lat, lon = float(clicked["lat"]), float(clicked["lng"])
-    except (KeyError, TypeError, ValueError):
-        lat = lon = None
-    if lat is not None:
-        tolerance = 0.15 if state.level == "place" and not data.gazetteer.places_have_geometry else 0.0
-        hit = shapes(data, state.level).at(lat, lon, tolerance)
-        if hit is None and state.level == "place":
-            hit = shapes(data, "county").at(lat, lon)
-        if hit != state.selected:
-            st.session_state["selected"] = hit
-            st.rerun()
-
 if not state.embed:
     if state.compare_to:
         st.subheader(f"What changed from {long_date(state.compare_to)} to {long_date(state.date)}")
         sections.changes_table(data, list(changes.values()))
     st.subheader("Over time")
-    days, series = status_series(data, state.level, state.view)
-    sections.counts_chart(days, series, state.view, state.date)
-    with st.expander("Compare two dates"):
+    sections.counts_chart(status_frame(data, state.level, state.view), state.view, state.date)
+    with st.expander("Compare two dates", expanded=bool(state.compare_to)):
         st.toggle("Compare with an earlier date", key="compare_on")
         if st.session_state.get("compare_on"):
             st.select_slider(
@@ -200,4 +209,8 @@ if not state.embed:
                 format_func=lambda d: f"{d:%b %Y}" if d.day == 1 else d.isoformat(),
             )
 
+    share.share_section(data, state, map_view)
+
 sync_url(view_state())
+if highlight_stale:
+    st.rerun()

@@ -43,7 +43,7 @@ class _Script(MacroElement):
 
 
 def base_map(
-    level: str, assets: AssetUrls, names_url: str, points: tuple[dict, ...] = (), focused: bool = False
+    level: str, assets: AssetUrls, names_url: str, points_url: str | None = None, focused: bool = False
 ) -> folium.Map:
     """A map with no tiles (clean, offline) whose layers are drawn by choropleth.js."""
     fmap = folium.Map(
@@ -63,7 +63,7 @@ def base_map(
         "atlasUrl": assets.atlas,
         "placesUrl": assets.places,
         "namesUrl": names_url,
-        "points": list(points),
+        "pointsUrl": points_url,
         "focused": focused,
     }
     fmap.add_child(_Script(CHOROPLETH_JS.replace("__CONFIG__", script_json(config))))

@@ -6,7 +6,6 @@ import datetime as dt
 import html
 from collections.abc import Mapping, Sequence
 
-import altair as alt
 import pandas as pd
 import streamlit as st
 
@@ -89,57 +88,87 @@ def details_panel(dataset: Dataset, geoid: str, day: dt.date) -> None:
 
 
 def timeline(history: Sequence, day: dt.date) -> None:
+    """Each measure that ever applied here as a bar from effective to ended (or today)."""
     today = dt.date.today()
     frame = pd.DataFrame(
         {
             "measure": [e.measure.title[:60] for e in history],
-            "start": [e.measure.effective for e in history],
-            "end": [e.measure.ended or today for e in history],
+            "start": [e.measure.effective.isoformat() for e in history],
+            "end": [(e.measure.ended or today).isoformat() for e in history],
             "direction": [e.measure.direction for e in history],
             "via": ["own" if e.via == "own" else "inherited" for e in history],
         }
     )
-    colors = alt.Scale(domain=["limits", "requires"], range=["#0072B2", "#D55E00"])
-    bars = (
-        alt.Chart(frame)
-        .mark_bar(height=10)
-        .encode(
-            x=alt.X("start:T", title=None),
-            x2="end:T",
-            y=alt.Y("measure:N", title=None, sort=None, axis=alt.Axis(labelLimit=220)),
-            color=alt.Color("direction:N", scale=colors, legend=None),
-            opacity=alt.Opacity("via:N", scale=alt.Scale(domain=["own", "inherited"], range=[1.0, 0.45]),
-                                legend=None),
-            tooltip=["measure", "start", "end", "direction", "via"],
-        )
-    )
-    rule = alt.Chart(pd.DataFrame({"day": [day]})).mark_rule(color="black").encode(x="day:T")
-    st.altair_chart((bars + rule).properties(height=max(60, 18 * len(frame))), width="stretch")
+    spec = {
+        "height": max(60, 18 * len(frame)),
+        "layer": [
+            {
+                "mark": {"type": "bar", "height": 10},
+                "encoding": {
+                    "x": {"field": "start", "type": "temporal", "title": None},
+                    "x2": {"field": "end"},
+                    "y": {"field": "measure", "type": "nominal", "title": None, "sort": None,
+                          "axis": {"labelLimit": 220}},
+                    "color": {"field": "direction", "type": "nominal", "legend": None,
+                              "scale": {"domain": ["limits", "requires"], "range": ["#0072B2", "#D55E00"]}},
+                    "opacity": {"field": "via", "type": "nominal", "legend": None,
+                                "scale": {"domain": ["own", "inherited"], "range": [1.0, 0.45]}},
+                    "tooltip": [{"field": f} for f in ("measure", "start", "end", "direction", "via")],
+                },
+            },
+            {
+                "data": {"values": [{"day": day.isoformat()}]},
+                "mark": {"type": "rule", "color": "black"},
+                "encoding": {"x": {"field": "day", "type": "temporal"}},
+            },
+        ],
+    }
+    st.vega_lite_chart(frame, spec, width="stretch")
 
 
-def counts_chart(days: Sequence[dt.date], series: Sequence[Mapping[str, int]], view: str, day: dt.date) -> None:
-    """Jurisdictions per category over time, with the selected date marked."""
+def counts_frame(days: Sequence[dt.date], series: Sequence[Mapping[str, int]], view: str) -> pd.DataFrame:
+    """Long-form counts, keeping only the months where a count changes (the chart steps)."""
     categories = [c for c in CATEGORIES[view] if c.key not in ("none", "unchanged")]
-    frame = pd.DataFrame(
-        [
-            {"date": d, "category": c.label, "count": counts.get(c.key, 0)}
-            for d, counts in zip(days, series, strict=True)
-            for c in categories
-        ]
-    )
-    scale = alt.Scale(domain=[c.label for c in categories], range=[c.color for c in categories])
-    lines = (
-        alt.Chart(frame)
-        .mark_line(interpolate="step-after")
-        .encode(
-            x=alt.X("date:T", title=None),
-            y=alt.Y("count:Q", title="Jurisdictions"),
-            color=alt.Color("category:N", scale=scale, legend=alt.Legend(orient="bottom", title=None)),
-            tooltip=["date:T", "category:N", "count:Q"],
-        )
-    )
-    rule = alt.Chart(pd.DataFrame({"date": [day]})).mark_rule(color="black", strokeDash=[4, 3]).encode(x="date:T")
-    st.altair_chart((lines + rule).properties(height=240), width="stretch")
+    rows, previous = [], None
+    for index, (day, counts) in enumerate(zip(days, series, strict=True)):
+        current = tuple(counts.get(c.key, 0) for c in categories)
+        if current != previous or index == len(days) - 1:
+            rows += [{"date": day, "category": c.label, "count": n} for c, n in zip(categories, current, strict=True)]
+        previous = current
+    return pd.DataFrame(rows)
+
+
+def counts_chart(frame: pd.DataFrame, view: str, day: dt.date) -> None:
+    """Jurisdictions per category over time, with the selected date marked.
+
+    A plain Vega-Lite spec, not Altair: Altair validates its spec on every rerun, which
+    cost more than the rest of the page on a slider step.
+    """
+    categories = [c for c in CATEGORIES[view] if c.key not in ("none", "unchanged")]
+    spec = {
+        "height": 240,
+        "layer": [
+            {
+                "mark": {"type": "line", "interpolate": "step-after"},
+                "encoding": {
+                    "x": {"field": "date", "type": "temporal", "title": None},
+                    "y": {"field": "count", "type": "quantitative", "title": "Jurisdictions"},
+                    "color": {
+                        "field": "category", "type": "nominal",
+                        "scale": {"domain": [c.label for c in categories], "range": [c.color for c in categories]},
+                        "legend": {"orient": "bottom", "title": None},
+                    },
+                    "tooltip": [{"field": "date", "type": "temporal"}, {"field": "category"}, {"field": "count"}],
+                },
+            },
+            {
+                "data": {"values": [{"selected": day.isoformat()}]},
+                "mark": {"type": "rule", "color": "black", "strokeDash": [4, 3]},
+                "encoding": {"x": {"field": "selected", "type": "temporal"}},
+            },
+        ],
+    }
+    st.vega_lite_chart(frame, spec, width="stretch")
 
 
 def changes_table(dataset: Dataset, changes: Sequence[Change]) -> None:

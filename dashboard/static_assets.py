@@ -64,11 +64,11 @@ def _write_places(cache_dir: Path, target: Path) -> bool:
     return True
 
 
-def write_names(names: dict[str, str], static_dir: Path = STATIC_DIR) -> str:
-    """Display names by GEOID, for tooltips; returns the URL (versioned by content)."""
-    text = json.dumps(names, separators=(",", ":"), sort_keys=True)
+def write_json(stem: str, value: object, static_dir: Path = STATIC_DIR) -> str:
+    """A JSON file for the browser (names, points), named by its content so caches never go stale."""
+    text = json.dumps(value, separators=(",", ":"), sort_keys=True)
     version = f"{zlib.crc32(text.encode()):08x}"
-    target = static_dir / "geo" / f"names-{version}.json"
+    target = static_dir / "geo" / f"{stem}-{version}.json"
     if not target.exists():
         target.parent.mkdir(parents=True, exist_ok=True)
         tmp = target.with_name(target.name + ".part")

@@ -112,6 +112,10 @@
       if (!layer) continue;
       layer.eachLayer((l) => {
         const style = styleFor(l.feature.id, kind);
+        // Most features keep their colour from one month to the next: skip those.
+        const key = style.fillColor + style.color + style.weight;
+        if (l._cmKey === key) return;
+        l._cmKey = key;
         if (l.setRadius) style.radius = cm.payload && cm.payload.selected === l.feature.id ? 9 : 6;
         l.setStyle(style);
       });
@@ -120,6 +124,18 @@
     if (cm.layers.place) cm.layers.place.bringToFront();
     document.documentElement.dataset.cmDate = (cm.payload && cm.payload.date) || "";
   }
+
+  // streamlit-folium reports clicks after a 250 ms debounce; report ours at once, in the
+  // same shape, and record it as already sent so the debounced report is a no-op.
+  map.on("click", (e) => {
+    const g = window.__GLOBAL_DATA__;
+    const value = { last_clicked: { lat: e.latlng.lat, lng: e.latlng.lng } };
+    if (!g || !window.Streamlit || !(g.returned_objects || []).includes("last_clicked")) return;
+    g.lat_lng_clicked = e.latlng;
+    if (JSON.stringify(g.previous_data) === JSON.stringify(value)) return;
+    g.previous_data = value;
+    window.Streamlit.setComponentValue(value);
+  });
 
   cm.apply = function (payload) {
     cm.payload = payload;
@@ -142,7 +158,7 @@
             const places = await fetch(config.placesUrl).then((r) => r.json());
             addPolygons("place", places);
           } else {
-            addPoints(config.points || []);
+            addPoints(config.pointsUrl ? await fetch(config.pointsUrl).then((r) => r.json()) : []);
           }
         }
       }

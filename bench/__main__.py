@@ -1,0 +1,207 @@
+"""`make bench`: every figure beside a baseline measured in the same run (these machines are noisy).
+
+Baselines:
+- snapshot: looking up every county on its own with `status_of` (no shared work);
+- map: bench/naive_app.py, which rebuilds a folium GeoJson choropleth on every slider step.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gzip
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import requests
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from geodata.atlas import ARTIFACT  # noqa: E402
+from geodata.dataset import load_dataset  # noqa: E402
+from geodata.snapshot import snapshot, status_of  # noqa: E402
+
+CHROMIUM = "/usr/bin/chromium"
+STEPS = 10
+
+
+def median_ms(run: Callable[[], object], repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        run()
+        times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times)
+
+
+def row(name: str, ours: float, baseline: float, unit: str, target: str) -> str:
+    ratio = baseline / ours if ours else float("inf")
+    return f"| {name} | {ours:,.1f} {unit} | {baseline:,.1f} {unit} | {ratio:,.1f}x | {target} |"
+
+
+def snapshot_rows() -> list[str]:
+    data = load_dataset()
+    day = dt.date(2025, 8, 5)
+    counties = [j.geoid for j in data.gazetteer.of_level("county")]
+    snapshot(day, "county", data)
+    ours = median_ms(lambda: snapshot(day, "county", data), 50)
+    naive = median_ms(lambda: [status_of(data, g, day) for g in counties], 5)
+    return [row(f"snapshot, {len(counties):,} counties", ours, naive, "ms", "≤ 20 ms")]
+
+
+def payload_rows() -> list[str]:
+    import folium
+    import geopandas as gpd
+
+    from dashboard.views import colors
+
+    topo = ARTIFACT.read_bytes()
+    counties = gpd.read_file(ARTIFACT, layer="counties").set_crs(4326).rename(columns={"id": "geoid"})
+    counties["status"] = "none"
+    palette = colors("effective")
+    fmap = folium.Map(tiles=None)
+    folium.GeoJson(
+        counties, style_function=lambda f: {"fillColor": palette[f["properties"]["status"]]},
+        tooltip=folium.GeoJsonTooltip(["name", "status"]),
+    ).add_to(fmap)
+    naive = fmap.get_root().render().encode()
+    kb = 1024
+    return [
+        row("county geometry sent (raw)", len(topo) / kb, len(naive) / kb, "KB", "≤ 1,024 KB"),
+        row("county geometry sent (gzip)", len(gzip.compress(topo)) / kb, len(gzip.compress(naive)) / kb, "KB",
+            "(compressed on the wire)"),
+    ]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def serve(script: str, env: dict[str, str]) -> Iterator[str]:
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", script, "--server.port", str(port), "--server.headless", "true"],
+        cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if requests.get(f"{url}/_stcore/health", timeout=1).text == "ok":
+                    break
+            except requests.RequestException:
+                time.sleep(0.2)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def frame_with(page, expression: str, predicate: Callable[[object], bool], timeout: float = 60.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for frame in page.frames:
+            try:
+                if predicate(frame.evaluate(expression)):
+                    return frame
+            except Exception:  # frames are replaced while Streamlit renders
+                continue
+        time.sleep(0.005)
+    raise TimeoutError(expression)
+
+
+def map_date(page, differs_from: str | None = None):
+    return frame_with(page, "document.documentElement.dataset.cmDate || ''",
+                      lambda d: bool(d) and d != differs_from)
+
+
+def browser_figures(browser, url: str, ready: str) -> dict[str, float]:
+    """First paint, and slider step -> repaint, in one fresh page."""
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    start = time.perf_counter()
+    page.goto(url)
+    frame = frame_with(page, ready, lambda v: v == "1")
+    frame = map_date(page)
+    figures = {"first paint": (time.perf_counter() - start) * 1000}
+    steps = []
+    for _ in range(STEPS):
+        before = frame.evaluate("document.documentElement.dataset.cmDate")
+        page.get_by_role("slider").first.focus()
+        start = time.perf_counter()
+        page.keyboard.press("ArrowRight")
+        frame = map_date(page, differs_from=before)
+        steps.append((time.perf_counter() - start) * 1000)
+        time.sleep(0.3)
+    figures["step"] = statistics.median(steps)
+    page.close()
+    return figures
+
+
+def click_figure(browser, url: str) -> float:
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(url)
+    frame = frame_with(page, "document.documentElement.dataset.cmReady", lambda v: v == "1")
+    times = []
+    for lat, lon, name in ((34.3, -118.2, "Los Angeles County, California"), (41.8, -87.7, "Cook County, Illinois"),
+                           (29.8, -95.4, "Harris County, Texas")):
+        start = time.perf_counter()
+        frame.evaluate(
+            "([lat, lon]) => { const m = window.cm.map; const ll = L.latLng(lat, lon);"
+            " m.fire('click', { latlng: ll, layerPoint: m.latLngToLayerPoint(ll),"
+            " containerPoint: m.latLngToContainerPoint(ll) }); }", [lat, lon])
+        page.get_by_role("heading", name=name).wait_for(timeout=30_000)
+        times.append((time.perf_counter() - start) * 1000)
+    page.close()
+    return statistics.median(times)
+
+
+def browser_rows() -> list[str]:
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        return ["| browser figures | skipped: playwright not installed | | | |"]
+    if not Path(CHROMIUM).exists():
+        return ["| browser figures | skipped: Debian's chromium not installed | | | |"]
+    env = {**os.environ, "GEODATA_CACHE_DIR": os.environ.get("GEODATA_CACHE_DIR", tempfile.mkdtemp())}
+    query = "?date=2018-06-01&level=county&view=effective"
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+            "--disable-sync", "--no-first-run"])
+        with serve("dashboard/app.py", env) as ours_url, serve("bench/naive_app.py", env) as naive_url:
+            # Warm both servers (imports, caches) before measuring.
+            browser_figures(browser, ours_url + query, "document.documentElement.dataset.cmReady")
+            browser_figures(browser, naive_url, "document.readyState === 'complete' ? '1' : ''")
+            ours = browser_figures(browser, ours_url + query, "document.documentElement.dataset.cmReady")
+            naive = browser_figures(browser, naive_url, "document.readyState === 'complete' ? '1' : ''")
+            click = click_figure(browser, ours_url + query)
+        browser.close()
+    return [
+        row("slider step → repainted map (median)", ours["step"], naive["step"], "ms", "≤ 200 ms"),
+        row("first load → painted map", ours["first paint"], naive["first paint"], "ms", "≤ 3,000 ms"),
+        f"| click → details shown (median of 3) | {click:,.0f} ms | n/a | | ≤ 300 ms |",
+    ]
+
+
+def main() -> int:
+    print("| figure | ours | naive baseline | baseline ÷ ours | target |")
+    print("|---|---|---|---|---|")
+    for line in snapshot_rows() + payload_rows() + browser_rows():
+        print(line, flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
