@@ -13,12 +13,15 @@ import streamlit as st
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # `streamlit run` does not add the repo root
 
-st.set_page_config(page_title="Immigration-enforcement cooperation map", page_icon="🗺️", layout="wide")
+st.set_page_config(page_title="Immigration-enforcement cooperation map", page_icon=":material/map:", layout="wide")
 
 HERE = Path(__file__).parent
-embedded = st.query_params.get("embed", "").lower() == "true"
+embedded = bool(st.context.is_embedded)
 pages = [
-    st.Page(HERE / "map_page.py", title="Map", icon="🗺️", default=True),
-    st.Page(HERE / "methodology_page.py", title="About & methodology", icon="📄", url_path="methodology"),
+    st.Page(HERE / "map_page.py", title="Map", icon=":material/map:", default=True),
+    st.Page(
+        HERE / "methodology_page.py", title="About & methodology", icon=":material/description:",
+        url_path="methodology",
+    ),
 ]
 st.navigation(pages, position="hidden" if embedded else "top").run()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 
 import streamlit as st
 
@@ -53,7 +54,8 @@ def init_state(data: Dataset, today: dt.date) -> None:
         selected=state.selected,
         compare_on=state.compare_to is not None,
         compare_date=state.compare_to or dt.date(2017, 1, 1),
-        embed=state.embed,
+        # Streamlit keeps ?embed=true out of st.query_params; it is read from the context.
+        embed=bool(st.context.is_embedded),
         title=state.title or "",
         region="",
         search=None,
@@ -110,7 +112,7 @@ def view_state() -> ViewState:
 
 def sync_url(state: ViewState) -> None:
     """Keep the address bar a permalink of what is on screen."""
-    params = to_params(state)
+    params = to_params(replace(state, embed=False))  # Streamlit owns ?embed itself
     current = {k: st.query_params.get(k) for k in st.query_params}
     if current != params:
         st.query_params.from_dict(params)

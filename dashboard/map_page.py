@@ -74,6 +74,13 @@ def agreement_ids(_data: Dataset) -> frozenset[str]:
     return frozenset(m.measure_id for m in _data.measures if "agreement_287g" in m.provisions)
 
 
+@st.cache_resource
+def agreements_frame(_data: Dataset) -> pd.DataFrame:
+    agreements = [m for m in _data.measures if "agreement_287g" in m.provisions]
+    first = min((m.effective for m in agreements), default=dt.date.today())
+    return sections.agreements_frame(agreements, month_starts(max(first, dt.date(2005, 1, 1)), dt.date.today()))
+
+
 @st.cache_resource(show_spinner="Counting jurisdictions over time…")
 def status_frame(_data: Dataset, level: str, view: str) -> pd.DataFrame:
     days = month_starts(_data.first_date, dt.date.today())
@@ -201,6 +208,16 @@ if not state.embed:
         sections.changes_table(data, list(changes.values()))
     st.subheader("Over time")
     sections.counts_chart(status_frame(data, state.level, state.view), state.view, state.date)
+    if state.view == "287g":
+        if agreement_ids(data):
+            st.markdown("**287(g) agreements in force, by support model**")
+            sections.agreements_chart(agreements_frame(data), state.date)
+        else:
+            st.info(
+                "The 287(g) layer is not built. Run `python -m geodata build` with internet access, or set "
+                "GEODATA_ICE287G_SOURCE to a folder of ICE participating-agencies sheets.",
+                icon="ℹ️",
+            )
     with st.expander("Compare two dates", expanded=bool(state.compare_to)):
         st.toggle("Compare with an earlier date", key="compare_on")
         if st.session_state.get("compare_on"):

@@ -54,7 +54,9 @@ def measure_card(m: Measure, relation: str) -> None:
         )
         if m.provisions:
             st.markdown("\n".join(f"- {md_escape(PROVISIONS[p][1])}" for p in m.provisions if p in PROVISIONS))
-        st.markdown(safe_link(m.source_url, "Source") + (f"  \n:small[{md_escape(m.notes)}]" if m.notes else ""))
+        is_moa = "agreement_287g" in m.provisions and m.source_url.lower().endswith(".pdf")
+        label = "Agreement (MOA)" if is_moa else "Source"
+        st.markdown(safe_link(m.source_url, label) + (f"  \n:small[{md_escape(m.notes)}]" if m.notes else ""))
 
 
 def details_panel(dataset: Dataset, geoid: str, day: dt.date) -> None:
@@ -191,3 +193,43 @@ def changes_table(dataset: Dataset, changes: Sequence[Change]) -> None:
             f" | {md_escape(STATUS_LABELS[change.after])} | {sources(change.started)} | {sources(change.ended)} |"
         )
     st.markdown("\n".join(lines))
+
+
+MODEL_TAGS = ("jail_enforcement_model", "task_force_model", "warrant_service_officer")
+
+
+def agreements_frame(measures: Sequence[Measure], days: Sequence[dt.date]) -> pd.DataFrame:
+    """287(g) agreements in force on each day, by support model."""
+    agreements = [m for m in measures if "agreement_287g" in m.provisions]
+    rows = []
+    for day in days:
+        in_force = [m for m in agreements if m.in_force(day)]
+        for tag in MODEL_TAGS:
+            rows.append({"date": day, "model": PROVISIONS[tag][1],
+                         "count": sum(1 for m in in_force if tag in m.provisions)})
+    return pd.DataFrame(rows)
+
+
+def agreements_chart(frame: pd.DataFrame, day: dt.date) -> None:
+    """Stacked areas: how many 287(g) agreements were in force, by model."""
+    spec = {
+        "height": 220,
+        "layer": [
+            {
+                "mark": {"type": "area", "interpolate": "step-after"},
+                "encoding": {
+                    "x": {"field": "date", "type": "temporal", "title": None},
+                    "y": {"field": "count", "type": "quantitative", "stack": True, "title": "Agreements in force"},
+                    "color": {"field": "model", "type": "nominal", "legend": {"orient": "bottom", "title": None},
+                              "scale": {"range": ["#D55E00", "#E69F00", "#56B4E9"]}},
+                    "tooltip": [{"field": "date", "type": "temporal"}, {"field": "model"}, {"field": "count"}],
+                },
+            },
+            {
+                "data": {"values": [{"selected": day.isoformat()}]},
+                "mark": {"type": "rule", "color": "black", "strokeDash": [4, 3]},
+                "encoding": {"x": {"field": "selected", "type": "temporal"}},
+            },
+        ],
+    }
+    st.vega_lite_chart(frame, spec, width="stretch")

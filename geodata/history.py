@@ -39,7 +39,7 @@ def category_steps(
     """(day, category) for every day the jurisdiction's category changes, oldest first."""
     relevant = [*dataset.measures_by_geoid.get(geoid, ())]
     for parent in parents_of(dataset, geoid):
-        relevant += dataset.measures_by_geoid.get(parent, ())
+        relevant += [m for m in dataset.measures_by_geoid.get(parent, ()) if m.inheritable]
     days = sorted(_change_days(relevant, dataset.designations_by_geoid.get(geoid, ())))
     steps: list[tuple[dt.date, str]] = []
     for day in days:
@@ -88,7 +88,7 @@ def jurisdiction_history(dataset: Dataset, geoid: str) -> list[HistoryEntry]:
     """Every measure that ever applied here (own and inherited), by effective date."""
     entries = [HistoryEntry(m, "own") for m in dataset.measures_by_geoid.get(geoid, ())]
     for parent in parents_of(dataset, geoid):
-        entries += [HistoryEntry(m, parent) for m in dataset.measures_by_geoid.get(parent, ())]
+        entries += [HistoryEntry(m, parent) for m in dataset.measures_by_geoid.get(parent, ()) if m.inheritable]
     return sorted(entries, key=lambda e: (e.measure.effective, e.measure.measure_id))
 
 

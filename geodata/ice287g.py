@@ -73,6 +73,7 @@ from geodata.boundaries import Jurisdiction, normalize_name, states_and_counties
 from geodata.config import ICE_287G_PAGE, Settings
 from geodata.download import FetchError, fetch
 from geodata.fips import ABBREVIATIONS, STATES, state_fips
+from geodata.history import month_starts
 from geodata.places import census_file_name
 from geodata.tables import Measure
 
@@ -1161,6 +1162,7 @@ def agreement_measure(a: Agreement) -> Measure | None:
         end_reason=f"not on ICE's sheet of {a.ended.isoformat()}" if a.ended else "",
         source_url=source_url(a),
         notes=measure_notes(a),
+        inheritable=not a.approximate,
     )
 
 
@@ -1259,14 +1261,6 @@ def build_agreements(settings: Settings) -> AgreementBuildReport:
 
 
 # --------------------------------------------------------------------------- coverage
-
-
-def month_starts(first: dt.date, last: dt.date) -> list[dt.date]:
-    months, day = [], first.replace(day=1)
-    while day <= last:
-        months.append(day)
-        day = (day + dt.timedelta(days=32)).replace(day=1)
-    return months
 
 
 def month_end(month: dt.date, cap: dt.date) -> dt.date:

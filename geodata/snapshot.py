@@ -92,6 +92,7 @@ def status_of(dataset: Dataset, geoid: str, day: dt.date) -> JurisdictionStatus:
     inherited = tuple(
         m for parent in parents_of(dataset, geoid)
         for m in measures_in_force(dataset.measures_by_geoid.get(parent, ()), day)
+        if m.inheritable
     )
     lists = tuple(
         sorted({d.list for d in dataset.designations_by_geoid.get(geoid, ()) if d.on_list(day)})
@@ -135,7 +136,7 @@ def snapshot(day: dt.date, level: str, dataset: Dataset | None = None) -> Snapsh
     rows = []
     for geoid, name, parents in _level_index(dataset, level):
         own = in_force_at(geoid)
-        inherited = tuple(m for parent in parents for m in in_force_at(parent))
+        inherited = tuple(m for parent in parents for m in in_force_at(parent) if m.inheritable)
         designations = designations_by_geoid.get(geoid)
         lists = tuple(sorted({d.list for d in designations if d.on_list(day)})) if designations else ()
         own_directions = {m.direction for m in own}

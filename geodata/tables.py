@@ -73,6 +73,9 @@ class Measure:
     source_url: str
     notes: str
     line: int = 0
+    #: False when the measure binds only part of its jurisdiction (a campus police
+    #: agreement drawn on its state): it colours the jurisdiction but is not inherited.
+    inheritable: bool = True
 
     @property
     def level(self) -> str:

@@ -98,3 +98,22 @@ def test_html_in_data_is_escaped(tmp_path, monkeypatch):
     from dashboard.text import md_escape
 
     assert "<script>" not in md_escape("<script>alert(1)</script>")
+
+
+def test_share_section_offers_images_data_permalink_and_embed():
+    at = run(date="2025-08-05", level="county", view="effective")
+    labels = [b.proto.label for b in at.get("download_button")]
+    for expected in ("PNG 1200×800", "PNG 1920×1080", "SVG", "Snapshot shown (CSV)", "Current layer (GeoJSON)",
+                     "All measures (CSV)", "Federal lists (CSV)"):
+        assert expected in labels
+    codes = " ".join(c.value for c in at.code)
+    assert "date=2025-08-05" in codes and "level=county" in codes
+    assert "<iframe" in codes and "embed=true" in codes
+
+
+def test_methodology_page():
+    at = run()
+    at.switch_page("methodology_page.py").run()
+    assert not at.exception
+    assert at.title[0].value == "About & methodology"
+    assert "Reporting a correction" in " ".join(m.value for m in at.markdown)

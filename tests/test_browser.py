@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.conftest import CENSUS_MIRROR, REPO
+from tests.conftest import CENSUS_MIRROR, ICE_MIRROR, REPO
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 OUTPUT = REPO / "tests" / "output"
@@ -42,8 +42,12 @@ def server(tmp_path_factory) -> Iterator[str]:
     env = {**os.environ, "GEODATA_CACHE_DIR": str(cache)}
     if CENSUS_MIRROR.is_dir():
         env |= {"GEODATA_CENSUS_SOURCE": str(CENSUS_MIRROR), "GEODATA_CENSUS_YEAR": "2015"}
-        subprocess.run([sys.executable, "-m", "geodata", "build", "--skip-287g"], env=env, cwd=REPO,
-                       check=False, capture_output=True, timeout=600)
+        build = [sys.executable, "-m", "geodata", "build"]
+        if ICE_MIRROR.is_dir():
+            env["GEODATA_ICE287G_SOURCE"] = str(ICE_MIRROR)
+        else:
+            build.append("--skip-287g")
+        subprocess.run(build, env=env, cwd=REPO, check=False, capture_output=True, timeout=600)
     port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "dashboard/app.py", "--server.port", str(port),
@@ -165,3 +169,20 @@ def test_phone_layout(server, browser):
     page.screenshot(path=OUTPUT / "phone.png", full_page=False)
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390 + 1, "the page scrolls sideways on a phone"
+
+
+@pytest.mark.skipif(not ICE_MIRROR.is_dir(), reason=f"ICE 287(g) mirror not found at {ICE_MIRROR}")
+def test_embed_mode_and_287g_layer(server, browser):
+    """?embed=true: only the map, legend, slider and credit; the 287(g) view plays on the timeline."""
+    OUTPUT.mkdir(exist_ok=True)
+    page = browser.new_page(viewport={"width": 1000, "height": 800})
+    page.goto(f"{server}/?embed=true&date=2025-07-18&level=county&view=287g")
+    frame = map_frame(page)
+    page.get_by_text("Census Bureau boundaries").first.wait_for(timeout=30_000)
+    assert page.get_by_role("heading", name="Immigration-enforcement cooperation policy").count() == 0
+    assert page.get_by_role("radiogroup").count() == 0
+    assert page.get_by_role("slider").count() == 1
+    page.screenshot(path=OUTPUT / "embed-287g.png")
+    page.get_by_role("slider").first.focus()
+    page.keyboard.press("ArrowRight")
+    wait_for_map_date(frame, "2025-08-01")

@@ -79,3 +79,17 @@ def test_places_with_polygons_inherit_from_their_county(mirror_settings):
     assert dataset.place_points == ()
     la = status_of(dataset, "0644000", dt.date(2019, 1, 1))
     assert (la.inherited_measures, la.effective_status) == (("county",), "requires")
+
+
+def test_committed_tables_match_the_census_place_boundaries(mirror_settings):
+    """Every place GEOID in the tables exists in the Census files, under a matching name."""
+    from geodata.boundaries import load_gazetteer
+    from geodata.cli import needed_places
+    from geodata.tables import DESIGNATIONS_PATH, POLICIES_PATH
+    from geodata.validate import check
+
+    report = build_places(needed_places(POLICIES_PATH, DESIGNATIONS_PATH), mirror_settings)
+    assert report.ok and not report.not_in_census, report.lines()
+    result = check(POLICIES_PATH, DESIGNATIONS_PATH, load_gazetteer(mirror_settings.cache_dir))
+    assert result.unchecked_places == 0
+    assert result.ok, [str(p) for p in result.problems]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 
@@ -113,3 +114,12 @@ def test_snapshot_command(capsys):
     assert rows["California"]["own_status"] == "limits"
     assert rows["Texas"]["own_status"] == "requires"
     assert main(["snapshot", "--date", "2018-6-1", "--level", "state"]) == 2
+
+
+def test_measures_binding_only_part_of_a_state_are_not_inherited(dataset, empty_cache_settings):
+    """A campus police 287(g) agreement drawn on its state colours the state, not its counties."""
+    campus = dataclasses.replace(dataset.measures_by_id["ca-limits"], measure_id="campus", direction="requires",
+                                 provisions=("agreement_287g",), inheritable=False)
+    data = build_dataset((*dataset.measures, campus), dataset.designations, empty_cache_settings)
+    assert "campus" in status_of(data, "06", day("2019-07-01")).own_measures
+    assert "campus" not in status_of(data, "06037", day("2019-07-01")).inherited_measures

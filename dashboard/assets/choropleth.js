@@ -137,6 +137,8 @@
     window.Streamlit.setComponentValue(value);
   });
 
+  if (map.attributionControl) map.attributionControl.addAttribution("Boundaries: U.S. Census Bureau");
+
   cm.apply = function (payload) {
     cm.payload = payload;
     if (cm.ready) restyle();
