@@ -83,7 +83,7 @@ def browser():
         instance.close()
 
 
-def map_frame(page, timeout: float = 30.0):
+def map_frame(page, timeout: float = 60.0):
     """The streamlit-folium iframe, once its shapes are drawn."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -113,7 +113,7 @@ def click_map(frame, lat: float, lon: float) -> None:
     )
 
 
-def wait_for_map_date(frame, day: str, timeout: float = 15.0) -> None:
+def wait_for_map_date(frame, day: str, timeout: float = 30.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if frame.evaluate("document.documentElement.dataset.cmDate") == day:
