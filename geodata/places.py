@@ -86,14 +86,21 @@ def build_places(geoids: Iterable[str], settings: Settings) -> PlaceBuildReport:
         by_state[geoid[:2]].add(geoid)
     previous = read_place_shapes(settings.cache_dir)
     frames: list[gpd.GeoDataFrame] = []
+    unreachable = False
     for state in sorted(by_state):
         wanted = by_state[state]
         name = census_file_name(settings.census_year, state)
         try:
+            if unreachable:
+                raise FetchError(f"{name}: not tried, the source is unreachable")
             path = fetch(name, settings.census_source, settings.cache_dir / "census")
             frame = read_census_places(path, wanted)
         except FetchError as exc:
             report.failures.append(str(exc))
+            # Offline, every state would wait out its retries: stop asking after the first.
+            unreachable = unreachable or any(
+                marker in str(exc) for marker in ("ConnectionError", "timed out", "NameResolution")
+            )
             frame = None
         except Exception as exc:  # an unreadable shapefile inside a whole zip
             report.failures.append(f"{name}: cannot read shapefile ({exc})")

@@ -123,3 +123,15 @@ def test_local_directory_source(tmp_path):
     with pytest.raises(FetchError, match=r"absent\.zip: .* does not exist"):
         fetch("absent.zip", str(mirror), dest)
     assert sorted(p.name for p in dest.iterdir()) == ["good.zip"]
+
+
+def test_an_unreachable_source_is_asked_once_not_once_per_state(tmp_path):
+    from geodata.config import Settings
+    from geodata.places import build_places
+
+    settings = Settings("http://127.0.0.1:9/nowhere", 2015, "", tmp_path / "cache")
+    report = build_places({"0644000", "1714000", "4805000"}, settings)
+    assert not report.ok
+    assert "ConnectionError" in report.failures[0]
+    assert all("not tried, the source is unreachable" in f for f in report.failures[1:])
+    assert not (tmp_path / "cache" / "places.geojson").exists()
