@@ -89,6 +89,16 @@ def details_panel(dataset: Dataset, geoid: str, day: dt.date) -> None:
         timeline(history, day)
 
 
+def date_rule(day: dt.date, dashed: bool = True) -> dict:
+    """A Vega-Lite layer: a vertical line marking the selected date."""
+    mark = {"type": "rule", "color": "black", **({"strokeDash": [4, 3]} if dashed else {})}
+    return {
+        "data": {"values": [{"selected": day.isoformat()}]},
+        "mark": mark,
+        "encoding": {"x": {"field": "selected", "type": "temporal"}},
+    }
+
+
 def timeline(history: Sequence, day: dt.date) -> None:
     """Each measure that ever applied here as a bar from effective to ended (or today)."""
     today = dt.date.today()
@@ -118,11 +128,7 @@ def timeline(history: Sequence, day: dt.date) -> None:
                     "tooltip": [{"field": f} for f in ("measure", "start", "end", "direction", "via")],
                 },
             },
-            {
-                "data": {"values": [{"day": day.isoformat()}]},
-                "mark": {"type": "rule", "color": "black"},
-                "encoding": {"x": {"field": "day", "type": "temporal"}},
-            },
+            date_rule(day, dashed=False),
         ],
     }
     st.vega_lite_chart(frame, spec, width="stretch")
@@ -163,11 +169,7 @@ def counts_chart(frame: pd.DataFrame, view: str, day: dt.date) -> None:
                     "tooltip": [{"field": "date", "type": "temporal"}, {"field": "category"}, {"field": "count"}],
                 },
             },
-            {
-                "data": {"values": [{"selected": day.isoformat()}]},
-                "mark": {"type": "rule", "color": "black", "strokeDash": [4, 3]},
-                "encoding": {"x": {"field": "selected", "type": "temporal"}},
-            },
+            date_rule(day),
         ],
     }
     st.vega_lite_chart(frame, spec, width="stretch")
@@ -225,11 +227,7 @@ def agreements_chart(frame: pd.DataFrame, day: dt.date) -> None:
                     "tooltip": [{"field": "date", "type": "temporal"}, {"field": "model"}, {"field": "count"}],
                 },
             },
-            {
-                "data": {"values": [{"selected": day.isoformat()}]},
-                "mark": {"type": "rule", "color": "black", "strokeDash": [4, 3]},
-                "encoding": {"x": {"field": "selected", "type": "temporal"}},
-            },
+            date_rule(day),
         ],
     }
     st.vega_lite_chart(frame, spec, width="stretch")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Generic, TypeVar
@@ -212,104 +212,99 @@ class _RowChecker:
         return value
 
 
-def read_policies(path: Path = POLICIES_PATH, today: dt.date | None = None) -> Table[Measure]:
-    """Parse the policy table. Rows with problems are reported and left out."""
+def _read_table(
+    path: Path, columns: tuple[str, ...], today: dt.date | None,
+    parse_row: Callable[[_RowChecker, dict, dt.date], T | None],
+) -> Table[T]:
+    """Read a table, letting `parse_row` turn each row into a record (None when it has problems)."""
     today = today or dt.date.today()
     file = str(path)
     try:
         text = Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         return Table((), (Problem(file, 0, "file", f"cannot read: {exc}"),))
-    records: list[Measure] = []
+    records: list[T] = []
     problems: list[Problem] = []
     references: list[tuple[int, str, str]] = []
-    seen: dict[str, int] = {}
-    for item in _rows(text, file, POLICY_COLUMNS):
+    seen: dict = {}
+    for item in _rows(text, file, columns):
         if isinstance(item, Problem):
             problems.append(item)
             continue
         line, row = item
         references.append((line, row.get("geoid", "").strip(), row.get("jurisdiction", "").strip()))
-        c = _RowChecker(file, line, row)
-        measure_id = c.text("measure_id")
-        if measure_id in seen:
-            c.fail("measure_id", f"duplicate of line {seen[measure_id]}")
-        elif measure_id:
-            seen[measure_id] = line
-        geoid = c.geoid()
-        jurisdiction = c.text("jurisdiction")
-        title = c.text("title")
-        instrument = c.choice("instrument", INSTRUMENTS)
-        direction = c.choice("direction", DIRECTIONS)
-        provisions = tuple(p.strip() for p in c.text("provisions", required=False).split(";") if p.strip())
-        for tag in provisions:
-            if tag not in PROVISIONS:
-                c.fail("provisions", f"unknown provision tag {tag!r}")
-            elif direction in DIRECTIONS and PROVISIONS[tag][0] != direction:
-                owner = PROVISIONS[tag][0]
-                c.fail("provisions", f"tag {tag!r} belongs to direction {owner!r}, not {direction!r}")
-        # Some adoption days are not on record (the effective day is); leave those empty.
-        adopted = c.date("adopted", today, required=False)
-        effective = c.date("effective", today)
-        ended = c.date("ended", today, required=False)
-        end_reason = c.text("end_reason", required=False)
-        if adopted and effective and effective < adopted:
-            c.fail("effective", f"{effective} is before adopted {adopted}")
-        if effective and ended and ended < effective:
-            c.fail("ended", f"{ended} is before effective {effective}")
-        if ended and not end_reason:
-            c.fail("end_reason", "is empty although the measure has ended")
-        source_url = c.source()
-        notes = c.text("notes", required=False)
-        if c.problems or effective is None:
-            problems.extend(c.problems)
-            continue
-        records.append(
-            Measure(
-                measure_id, geoid, jurisdiction, title, instrument, direction, provisions,
-                adopted, effective, ended, end_reason, source_url, notes, line,
-            )
-        )
+        checker = _RowChecker(file, line, row)
+        record = parse_row(checker, seen, today)
+        problems.extend(checker.problems)
+        if record is not None and not checker.problems:
+            records.append(record)
     return Table(tuple(records), tuple(problems), tuple(references))
+
+
+def _parse_measure(c: _RowChecker, seen: dict[str, int], today: dt.date) -> Measure | None:
+    measure_id = c.text("measure_id")
+    if measure_id in seen:
+        c.fail("measure_id", f"duplicate of line {seen[measure_id]}")
+    elif measure_id:
+        seen[measure_id] = c.line
+    geoid = c.geoid()
+    jurisdiction = c.text("jurisdiction")
+    title = c.text("title")
+    instrument = c.choice("instrument", INSTRUMENTS)
+    direction = c.choice("direction", DIRECTIONS)
+    provisions = tuple(p.strip() for p in c.text("provisions", required=False).split(";") if p.strip())
+    for tag in provisions:
+        if tag not in PROVISIONS:
+            c.fail("provisions", f"unknown provision tag {tag!r}")
+        elif direction in DIRECTIONS and PROVISIONS[tag][0] != direction:
+            owner = PROVISIONS[tag][0]
+            c.fail("provisions", f"tag {tag!r} belongs to direction {owner!r}, not {direction!r}")
+    # Some adoption days are not on record (the effective day is); leave those empty.
+    adopted = c.date("adopted", today, required=False)
+    effective = c.date("effective", today)
+    ended = c.date("ended", today, required=False)
+    end_reason = c.text("end_reason", required=False)
+    if adopted and effective and effective < adopted:
+        c.fail("effective", f"{effective} is before adopted {adopted}")
+    if effective and ended and ended < effective:
+        c.fail("ended", f"{ended} is before effective {effective}")
+    if ended and not end_reason:
+        c.fail("end_reason", "is empty although the measure has ended")
+    source_url = c.source()
+    notes = c.text("notes", required=False)
+    if effective is None:
+        return None
+    return Measure(
+        measure_id, geoid, jurisdiction, title, instrument, direction, provisions,
+        adopted, effective, ended, end_reason, source_url, notes, c.line,
+    )
+
+
+def _parse_designation(c: _RowChecker, seen: dict[tuple[str, str], int], today: dt.date) -> Designation | None:
+    geoid = c.geoid()
+    jurisdiction = c.text("jurisdiction")
+    list_id = c.choice("list", FEDERAL_LISTS)
+    key = (geoid, list_id)
+    if key in seen:
+        c.fail("geoid", f"{geoid} is on {list_id} already at line {seen[key]}")
+    else:
+        seen[key] = c.line
+    listed_on = c.date("listed_on", today)
+    removed_on = c.date("removed_on", today, required=False)
+    if listed_on and removed_on and removed_on < listed_on:
+        c.fail("removed_on", f"{removed_on} is before listed_on {listed_on}")
+    source_url = c.source()
+    notes = c.text("notes", required=False)
+    if listed_on is None:
+        return None
+    return Designation(geoid, jurisdiction, list_id, listed_on, removed_on, source_url, notes, c.line)
+
+
+def read_policies(path: Path = POLICIES_PATH, today: dt.date | None = None) -> Table[Measure]:
+    """Parse the policy table. Rows with problems are reported and left out."""
+    return _read_table(path, POLICY_COLUMNS, today, _parse_measure)
 
 
 def read_designations(path: Path = DESIGNATIONS_PATH, today: dt.date | None = None) -> Table[Designation]:
     """Parse the federal-designations table. Rows with problems are reported and left out."""
-    today = today or dt.date.today()
-    file = str(path)
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        return Table((), (Problem(file, 0, "file", f"cannot read: {exc}"),))
-    records: list[Designation] = []
-    problems: list[Problem] = []
-    references: list[tuple[int, str, str]] = []
-    seen: dict[tuple[str, str], int] = {}
-    for item in _rows(text, file, DESIGNATION_COLUMNS):
-        if isinstance(item, Problem):
-            problems.append(item)
-            continue
-        line, row = item
-        references.append((line, row.get("geoid", "").strip(), row.get("jurisdiction", "").strip()))
-        c = _RowChecker(file, line, row)
-        geoid = c.geoid()
-        jurisdiction = c.text("jurisdiction")
-        list_id = c.choice("list", FEDERAL_LISTS)
-        key = (geoid, list_id)
-        if key in seen:
-            c.fail("geoid", f"{geoid} is on {list_id} already at line {seen[key]}")
-        else:
-            seen[key] = line
-        listed_on = c.date("listed_on", today)
-        removed_on = c.date("removed_on", today, required=False)
-        if listed_on and removed_on and removed_on < listed_on:
-            c.fail("removed_on", f"{removed_on} is before listed_on {listed_on}")
-        source_url = c.source()
-        notes = c.text("notes", required=False)
-        if c.problems or listed_on is None:
-            problems.extend(c.problems)
-            continue
-        records.append(
-            Designation(geoid, jurisdiction, list_id, listed_on, removed_on, source_url, notes, line)
-        )
-    return Table(tuple(records), tuple(problems), tuple(references))
+    return _read_table(path, DESIGNATION_COLUMNS, today, _parse_designation)
