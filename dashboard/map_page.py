@@ -171,6 +171,8 @@ with map_col:
         zoom=focus[1] if focus else NATIONAL_ZOOM,
         render=False,
     )
+# Build the click-lookup index now, after the map is on its way, not on the first click.
+shapes(data, state.level)
 # A click is handled before the side panel is drawn, so its details show in this run;
 # the rerun at the end of the page then moves the map's highlight.
 clicked = (result or {}).get("last_clicked")

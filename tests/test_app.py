@@ -117,3 +117,27 @@ def test_methodology_page():
     assert not at.exception
     assert at.title[0].value == "About & methodology"
     assert "Reporting a correction" in " ".join(m.value for m in at.markdown)
+
+
+def test_html_in_the_tables_is_shown_as_text():
+    """A <script> in a title or note reaches the page as literal text, never as markup or a link."""
+
+    def page() -> None:
+        import datetime as dt
+
+        from dashboard.sections import measure_card
+        from geodata.tables import Measure
+
+        hostile = '<script>alert("x")</script> [click](javascript:alert(1)) **bold** $x$'
+        measure_card(
+            Measure("m", "06", "California", hostile, "statute", "limits", ("detainer_limits",),
+                    dt.date(2017, 1, 1), dt.date(2017, 1, 1), None, "", "javascript:alert(1)", hostile),
+            "own measure",
+        )
+
+    at = AppTest.from_function(page).run()
+    assert not at.exception
+    text = "\n".join(m.value for m in at.markdown)
+    assert "<script>" not in text
+    assert r"\<script\>" in text
+    assert "](javascript" not in text
