@@ -133,6 +133,17 @@ play_ticker(options)
 state = view_state()
 
 # --- the map -------------------------------------------------------------------------------
+# streamlit-folium's on_change stores the map's latest value under its key before this
+# run starts, so a click is applied before anything is drawn: details and highlight agree.
+map_key = f"map-{state.level}"
+clicked = (st.session_state.get(map_key) or {}).get("last_clicked")
+if clicked and clicked != st.session_state.get("last_click_seen"):
+    st.session_state["last_click_seen"] = clicked
+    hit = jurisdiction_at(data, state.level, clicked)
+    if hit and hit != state.selected:
+        st.session_state["selected"] = hit
+        state = view_state()
+
 ids = agreement_ids(data)
 snap = snapshot(state.date, state.level, data)
 if state.compare_to:
@@ -158,9 +169,9 @@ if state.compare_to:
 map_col, side_col = st.columns([2.3, 1]) if not state.embed else (st.container(), st.container())
 with map_col:
     focus = st.session_state.get("focus")
-    result = st_folium(
+    st_folium(
         base_map(state.level, urls, names_url, points_url, focused=bool(focus)),
-        key=f"map-{state.level}",
+        key=map_key,
         height=560 if not state.embed else 520,
         use_container_width=True,
         returned_objects=["last_clicked"],
@@ -173,17 +184,6 @@ with map_col:
     )
 # Build the click-lookup index now, after the map is on its way, not on the first click.
 shapes(data, state.level)
-# A click is handled before the side panel is drawn, so its details show in this run;
-# the rerun at the end of the page then moves the map's highlight.
-clicked = (result or {}).get("last_clicked")
-highlight_stale = False
-if clicked and clicked != st.session_state.get("last_click_seen"):
-    st.session_state["last_click_seen"] = clicked
-    hit = jurisdiction_at(data, state.level, clicked)
-    if hit and hit != state.selected:
-        st.session_state["selected"] = hit
-        state = view_state()
-        highlight_stale = True
 with side_col:
     title = state.title or ("What changed" if state.compare_to else VIEWS[state.view])
     st.markdown(f"**{md_escape(title)}**")
@@ -231,5 +231,3 @@ if not state.embed:
     share.share_section(data, state, map_view)
 
 sync_url(view_state())
-if highlight_stale:
-    st.rerun()
