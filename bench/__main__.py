@@ -30,7 +30,7 @@ from geodata.dataset import load_dataset  # noqa: E402
 from geodata.snapshot import snapshot, status_of  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
-STEPS = 10
+STEPS = int(os.environ.get("BENCH_STEPS", "10"))
 
 
 def median_ms(run: Callable[[], object], repeat: int) -> float:
@@ -149,13 +149,20 @@ def browser_figures(browser, url: str, ready: str) -> dict[str, float]:
     return figures
 
 
-def click_figure(browser, url: str) -> float:
+CLICKS = (
+    (34.3, -118.2, "Los Angeles County, California"), (41.8, -87.7, "Cook County, Illinois"),
+    (29.8, -95.4, "Harris County, Texas"), (47.5, -121.8, "King County, Washington"),
+    (40.7, -74.0, "New York County, New York"), (39.95, -75.15, "Philadelphia County, Pennsylvania"),
+)
+
+
+def click_figure(browser, url: str) -> tuple[float, float]:
+    """(first click, median of the later clicks) from click to the details heading."""
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     page.goto(url)
     frame = frame_with(page, "document.documentElement.dataset.cmReady", lambda v: v == "1")
     times = []
-    for lat, lon, name in ((34.3, -118.2, "Los Angeles County, California"), (41.8, -87.7, "Cook County, Illinois"),
-                           (29.8, -95.4, "Harris County, Texas")):
+    for lat, lon, name in CLICKS:
         start = time.perf_counter()
         frame.evaluate(
             "([lat, lon]) => { const m = window.cm.map; const ll = L.latLng(lat, lon);"
@@ -163,8 +170,9 @@ def click_figure(browser, url: str) -> float:
             " containerPoint: m.latLngToContainerPoint(ll) }); }", [lat, lon])
         page.get_by_role("heading", name=name).wait_for(timeout=30_000)
         times.append((time.perf_counter() - start) * 1000)
+        time.sleep(0.5)
     page.close()
-    return statistics.median(times)
+    return times[0], statistics.median(times[1:])
 
 
 def browser_rows() -> list[str]:
@@ -191,7 +199,8 @@ def browser_rows() -> list[str]:
     return [
         row("slider step → repainted map (median)", ours["step"], naive["step"], "ms", "≤ 200 ms"),
         row("first load → painted map", ours["first paint"], naive["first paint"], "ms", "≤ 3,000 ms"),
-        f"| click → details shown (median of 3) | {click:,.0f} ms | n/a | | ≤ 300 ms |",
+        f"| click → details shown, first click | {click[0]:,.0f} ms | n/a | | ≤ 300 ms |",
+        f"| click → details shown, median of next {len(CLICKS) - 1} | {click[1]:,.0f} ms | n/a | | ≤ 300 ms |",
     ]
 
 
