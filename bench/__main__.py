@@ -10,21 +10,17 @@ from __future__ import annotations
 import datetime as dt
 import gzip
 import os
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
-
-import requests
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from dashboard.devserver import serve  # noqa: E402
 from geodata.atlas import ARTIFACT  # noqa: E402
 from geodata.dataset import load_dataset  # noqa: E402
 from geodata.snapshot import snapshot, status_of  # noqa: E402
@@ -79,34 +75,6 @@ def payload_rows() -> list[str]:
         row("county geometry sent (gzip)", len(gzip.compress(topo)) / kb, len(gzip.compress(naive)) / kb, "KB",
             "(compressed on the wire)"),
     ]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@contextmanager
-def serve(script: str, env: dict[str, str]) -> Iterator[str]:
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", script, "--server.port", str(port), "--server.headless", "true"],
-        cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if requests.get(f"{url}/_stcore/health", timeout=1).text == "ok":
-                    break
-            except requests.RequestException:
-                time.sleep(0.2)
-        yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 def frame_with(page, expression: str, predicate: Callable[[object], bool], timeout: float = 60.0):

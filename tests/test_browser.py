@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -16,8 +15,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import requests
 
+from dashboard.devserver import serve
 from tests.conftest import CENSUS_MIRROR, ICE_MIRROR, REPO
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -28,12 +27,6 @@ pytestmark = [
     pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed"),
 ]
 playwright = pytest.importorskip("playwright.sync_api")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -48,27 +41,8 @@ def server(tmp_path_factory) -> Iterator[str]:
         else:
             build.append("--skip-287g")
         subprocess.run(build, env=env, cwd=REPO, check=False, capture_output=True, timeout=600)
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "dashboard/app.py", "--server.port", str(port),
-         "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if requests.get(f"{url}/_stcore/health", timeout=1).text == "ok":
-                break
-        except requests.RequestException:
-            pass
-        time.sleep(0.2)
-    else:
-        process.kill()
-        pytest.fail("streamlit did not become healthy within 60 s")
-    yield url
-    process.terminate()
-    process.wait(timeout=10)
+    with serve("dashboard/app.py", env) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
