@@ -1,9 +1,10 @@
 """What each map view colours, and with which colours. Pure: no streamlit here.
 
-The palette is Okabe & Ito's (2008) colour-blind-safe set; blue and vermillion
-stay distinct under protanopia, deuteranopia and tritanopia, and the reddish
-purple used for conflict differs from both in lightness.  tests/test_views.py
-checks the contrast between every pair under simulated colour-vision deficiency.
+Limits and requires are Okabe & Ito's (2008) blue and vermillion, which stay apart
+under protanopia, deuteranopia and tritanopia. Conflict is Paul Tol's sand: Okabe &
+Ito's reddish purple came within ΔE 14 of the blue under simulated protanopia.
+tests/test_views.py checks every pair of colours in every view under simulated
+colour-vision deficiency (CAM02-UCS ΔE ≥ 15).
 """
 
 from __future__ import annotations
