@@ -89,14 +89,21 @@ def details_panel(dataset: Dataset, geoid: str, day: dt.date) -> None:
         timeline(history, day)
 
 
-def date_rule(day: dt.date, dashed: bool = True) -> dict:
-    """A Vega-Lite layer: a vertical line marking the selected date."""
+def date_rule(dashed: bool = True) -> dict:
+    """A Vega-Lite layer: a vertical line at the date in the named dataset "selected_date".
+
+    The date travels as data, not in the spec, so on a slider step the spec is unchanged
+    and Streamlit swaps the dataset instead of rebuilding the whole chart.
+    """
     mark = {"type": "rule", "color": "black", **({"strokeDash": [4, 3]} if dashed else {})}
-    return {
-        "data": {"values": [{"selected": day.isoformat()}]},
-        "mark": mark,
-        "encoding": {"x": {"field": "selected", "type": "temporal"}},
-    }
+    encoding = {"x": {"field": "selected", "type": "temporal"}}
+    return {"data": {"name": "selected_date"}, "mark": mark, "encoding": encoding}
+
+
+def chart_with_date(frame: pd.DataFrame, spec: dict, day: dt.date) -> None:
+    """Draw `spec` over `frame`, both the table and the date passed as named datasets."""
+    datasets = {"table": frame, "selected_date": pd.DataFrame({"selected": [day.isoformat()]})}
+    st.vega_lite_chart({**spec, "data": {"name": "table"}, "datasets": datasets}, width="stretch")
 
 
 def timeline(history: Sequence, day: dt.date) -> None:
@@ -128,10 +135,10 @@ def timeline(history: Sequence, day: dt.date) -> None:
                     "tooltip": [{"field": f} for f in ("measure", "start", "end", "direction", "via")],
                 },
             },
-            date_rule(day, dashed=False),
+            date_rule(dashed=False),
         ],
     }
-    st.vega_lite_chart(frame, spec, width="stretch")
+    chart_with_date(frame, spec, day)
 
 
 def counts_frame(days: Sequence[dt.date], series: Sequence[Mapping[str, int]], view: str) -> pd.DataFrame:
@@ -169,10 +176,10 @@ def counts_chart(frame: pd.DataFrame, view: str, day: dt.date) -> None:
                     "tooltip": [{"field": "date", "type": "temporal"}, {"field": "category"}, {"field": "count"}],
                 },
             },
-            date_rule(day),
+            date_rule(),
         ],
     }
-    st.vega_lite_chart(frame, spec, width="stretch")
+    chart_with_date(frame, spec, day)
 
 
 def changes_table(dataset: Dataset, changes: Sequence[Change]) -> None:
@@ -227,7 +234,7 @@ def agreements_chart(frame: pd.DataFrame, day: dt.date) -> None:
                     "tooltip": [{"field": "date", "type": "temporal"}, {"field": "model"}, {"field": "count"}],
                 },
             },
-            date_rule(day),
+            date_rule(),
         ],
     }
-    st.vega_lite_chart(frame, spec, width="stretch")
+    chart_with_date(frame, spec, day)
