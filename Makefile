@@ -19,7 +19,7 @@ run: $(BIN)/activate
 
 ## make test: the whole suite (browser tests skip with a reason when Chromium is absent)
 test: $(BIN)/activate
-	$(BIN)/ruff check geodata dashboard tests bench
+	$(BIN)/ruff check .
 	$(BIN)/python -m geodata check
 	$(BIN)/python -m pytest -q
 
@@ -28,7 +28,7 @@ bench: $(BIN)/activate
 	$(BIN)/python -m bench
 
 lint: $(BIN)/activate
-	$(BIN)/ruff check geodata dashboard tests bench
+	$(BIN)/ruff check .
 
 check: $(BIN)/activate
 	$(BIN)/python -m geodata check

@@ -131,11 +131,11 @@ def click_figure(browser, url: str) -> tuple[float, float]:
     frame = frame_with(page, "document.documentElement.dataset.cmReady", lambda v: v == "1")
     times = []
     for lat, lon, name in CLICKS:
+        x, y = frame.evaluate(
+            "([lat, lon]) => { const p = window.cm.map.latLngToContainerPoint([lat, lon]); return [p.x, p.y]; }",
+            [lat, lon])
         start = time.perf_counter()
-        frame.evaluate(
-            "([lat, lon]) => { const m = window.cm.map; const ll = L.latLng(lat, lon);"
-            " m.fire('click', { latlng: ll, layerPoint: m.latLngToLayerPoint(ll),"
-            " containerPoint: m.latLngToContainerPoint(ll) }); }", [lat, lon])
+        frame.locator(".leaflet-container").click(position={"x": x, "y": y})
         page.get_by_role("heading", name=name).wait_for(timeout=30_000)
         times.append((time.perf_counter() - start) * 1000)
         time.sleep(0.5)

@@ -1,26 +1,48 @@
-"""Merge reviewed research CSVs into the repo tables (drops the reviewer-only evidence column)."""
-import csv, sys, glob, os
-POL = ["measure_id","geoid","jurisdiction","title","instrument","direction","provisions","adopted","effective","ended","end_reason","source_url","notes"]
-DES = ["geoid","jurisdiction","list","listed_on","removed_on","source_url","notes"]
-def read(path):
+"""Write geodata/policies.csv and geodata/designations.csv from reviewed/*.csv.
+
+Drops the reviewer-only `evidence` column and sorts the rows.
+"""
+
+from __future__ import annotations
+
+import csv
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).parent
+GEODATA = HERE.parent / "geodata"
+POLICY_COLUMNS = [
+    "measure_id", "geoid", "jurisdiction", "title", "instrument", "direction", "provisions",
+    "adopted", "effective", "ended", "end_reason", "source_url", "notes",
+]
+DESIGNATION_COLUMNS = ["geoid", "jurisdiction", "list", "listed_on", "removed_on", "source_url", "notes"]
+
+
+def read(path: Path) -> list[dict[str, str]]:
     with open(path, newline="", encoding="utf-8") as f:
-        return list(csv.DictReader(f))
-def write(path, cols, rows):
+        return [{k: (v or "").strip() for k, v in r.items()} for r in csv.DictReader(f)]
+
+
+def write(path: Path, columns: list[str], rows: list[dict[str, str]]) -> None:
     with open(path, "w", newline="", encoding="utf-8") as f:
-        w = csv.DictWriter(f, fieldnames=cols, extrasaction="ignore", lineterminator="\n")
-        w.writeheader(); w.writerows(rows)
-HERE = os.path.dirname(os.path.abspath(__file__))
-src = sys.argv[1] if len(sys.argv) > 1 else os.path.join(HERE, "reviewed")
-pol, des = [], []
-for p in sorted(glob.glob(os.path.join(src, "*.csv"))):
-    rows = read(p)
-    (des if "list" in rows[0] else pol).extend(rows) if rows else None
-for r in pol + des:
-    for k in list(r):
-        if r[k] is None: r[k] = ""
-        r[k] = r[k].strip() if k not in ("notes","title") else r[k].strip()
-pol.sort(key=lambda r: (r["geoid"], r["effective"], r["measure_id"]))
-des.sort(key=lambda r: (r["list"], r["geoid"]))
-write(os.path.join(HERE, "..", "geodata", "policies.csv"), POL, pol)
-write(os.path.join(HERE, "..", "geodata", "designations.csv"), DES, des)
-print(len(pol), "policies,", len(des), "designations")
+        writer = csv.DictWriter(f, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def main(source: Path) -> None:
+    policies: list[dict[str, str]] = []
+    designations: list[dict[str, str]] = []
+    for path in sorted(source.glob("*.csv")):
+        rows = read(path)
+        if rows:
+            (designations if "list" in rows[0] else policies).extend(rows)
+    policies.sort(key=lambda r: (r["geoid"], r["effective"], r["measure_id"]))
+    designations.sort(key=lambda r: (r["list"], r["geoid"]))
+    write(GEODATA / "policies.csv", POLICY_COLUMNS, policies)
+    write(GEODATA / "designations.csv", DESIGNATION_COLUMNS, designations)
+    print(len(policies), "policies,", len(designations), "designations")
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1]) if len(sys.argv) > 1 else HERE / "reviewed")

@@ -72,19 +72,12 @@ def map_frame(page, timeout: float = 60.0):
 
 
 def click_map(frame, lat: float, lon: float) -> None:
-    """Click the map at a latitude/longitude, as Leaflet reports a click to streamlit-folium.
-
-    Why not page.mouse.click: inside Streamlit's component iframe, Playwright's pixel
-    coordinates and Leaflet's disagree by ~44 px vertically under headless Chromium,
-    so a pixel click lands on a neighbouring county. Firing Leaflet's own click event
-    exercises the same path (component value -> rerun -> server-side lookup).
-    """
-    frame.evaluate(
-        "([lat, lon]) => { const m = window.cm.map; const ll = L.latLng(lat, lon);"
-        " m.fire('click', { latlng: ll, layerPoint: m.latLngToLayerPoint(ll),"
-        " containerPoint: m.latLngToContainerPoint(ll) }); }",
+    """Click the map with the mouse at a latitude/longitude."""
+    x, y = frame.evaluate(
+        "([lat, lon]) => { const p = window.cm.map.latLngToContainerPoint([lat, lon]); return [p.x, p.y]; }",
         [lat, lon],
     )
+    frame.locator(".leaflet-container").click(position={"x": x, "y": y})
 
 
 def wait_for_map_date(frame, day: str, timeout: float = 30.0) -> None:

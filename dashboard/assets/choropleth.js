@@ -5,6 +5,17 @@
   "use strict";
   const cm = (window.cm = { map: map, config: config, layers: {}, ready: false, pending: null });
 
+  // Leaflet focuses the map on mousedown. When the map is partly below the fold, the
+  // page then scrolls it into view between mousedown and mouseup, and the click lands
+  // tens of pixels away from where the user pressed. Focus without scrolling instead.
+  if (map.keyboard) {
+    map.keyboard.disable();
+    map.keyboard._onMouseDown = function () {
+      if (!this._focused) this._map._container.focus({ preventScroll: true });
+    };
+    map.keyboard.enable();
+  }
+
   function escapeHtml(text) {
     return String(text).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
   }
