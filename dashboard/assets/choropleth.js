@@ -143,18 +143,17 @@
     const value = { last_clicked: { lat: e.latlng.lat, lng: e.latlng.lng } };
     if (!g || !window.Streamlit || !(g.returned_objects || []).includes("last_clicked")) return;
     g.lat_lng_clicked = e.latlng;
-    // Highlight the clicked shape now rather than after the app's round trip.
+    if (JSON.stringify(g.previous_data) !== JSON.stringify(value)) {
+      g.previous_data = value;
+      window.Streamlit.setComponentValue(value);
+    }
+    // Then highlight the clicked shape, without waiting for the app's round trip.
     const shape = e.propagatedFrom || e.layer;
     if (shape && shape.feature && cm.payload) {
       cm.payload.selected = shape.feature.id;
-      restyle();
+      requestAnimationFrame(restyle);
     }
-    if (JSON.stringify(g.previous_data) === JSON.stringify(value)) return;
-    g.previous_data = value;
-    window.Streamlit.setComponentValue(value);
   });
-
-  if (map.attributionControl) map.attributionControl.addAttribution("Boundaries: U.S. Census Bureau");
 
   cm.apply = function (payload) {
     cm.payload = payload;
