@@ -122,6 +122,10 @@ WEAK_DOMAINS = frozenset(
 CONFLICTED_DHS = frozenset(('06065', '06071', '06095'))
 # Field edits by measure_id: notes_add appends to notes; notes_sub is (pattern, replacement) on notes.
 EDITS: dict[str, dict] = {
+    "mo-hb1549-2008": {
+        "adopted": "",
+        "notes_add": "Reviewer: sources give July 6 or July 7, 2008 for the signing, so adopted is left empty.",
+    },
     "in-sea590-2011": {
         "ended": '2026-07-01',
         "end_reason": 'superseded by in-sea76-2026 (same code chapter, amended and expanded)',
