@@ -12,6 +12,8 @@ from pathlib import Path
 from geodata.boundaries import load_gazetteer
 from geodata.config import settings
 from geodata.dataset import load_dataset
+from geodata.ice287g import build_agreements, places_needed_by_agreements
+from geodata.ice287g import coverage_lines as agreement_coverage_lines
 from geodata.places import build_places
 from geodata.snapshot import snapshot
 from geodata.tables import DESIGNATIONS_PATH, POLICIES_PATH, parse_date, read_designations, read_policies
@@ -45,10 +47,6 @@ def cmd_check(args: argparse.Namespace) -> int:
 def needed_places(policies: Path, designations: Path) -> set[str]:
     rows = (*read_policies(policies).records, *read_designations(designations).records)
     needed = {r.geoid for r in rows if r.level == "place"}
-    try:
-        from geodata.ice287g import places_needed_by_agreements
-    except ImportError:
-        return needed
     return needed | places_needed_by_agreements(settings())
 
 
@@ -68,11 +66,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         print(f"geodata cache in {config.cache_dir} is up to date")
         return 0
     status = 0
-    try:
-        from geodata.ice287g import build_agreements
-    except ImportError:
-        build_agreements = None
-    if build_agreements is not None and not args.skip_287g:
+    if not args.skip_287g:
         report_287g = build_agreements(config)
         for line in report_287g.lines():
             print(line)
@@ -143,11 +137,7 @@ def coverage_lines(policies: Path, designations: Path) -> list[str]:
         )
     states = {m.geoid for m in own if m.level == "state"}
     lines.append(f"states with a statewide measure: {len(states)} of 51")
-    try:
-        from geodata.ice287g import coverage_lines as agreement_lines
-    except ImportError:
-        return lines
-    return lines + agreement_lines(settings())
+    return lines + agreement_coverage_lines(settings())
 
 
 def cmd_coverage(args: argparse.Namespace) -> int:

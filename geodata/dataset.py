@@ -92,10 +92,9 @@ def build_dataset(
 
 def extra_measure_sources(config: Settings) -> tuple[Measure, ...]:
     """Measures built into the cache from other sources (287(g) agreements), if any."""
-    try:
-        from geodata.ice287g import cached_agreement_measures
-    except ImportError:
-        return ()
+    # Imported here: geodata.ice287g imports geodata.history, which imports this module.
+    from geodata.ice287g import cached_agreement_measures
+
     return cached_agreement_measures(config.cache_dir)
 
 
