@@ -13,7 +13,8 @@ import streamlit as st
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # `streamlit run` does not add the repo root
 
-st.set_page_config(page_title="Immigration-enforcement cooperation map", page_icon=":material/map:", layout="wide")
+# An emoji favicon is drawn locally; a ":material/…:" one is fetched from fonts.gstatic.com.
+st.set_page_config(page_title="Immigration-enforcement cooperation map", page_icon="🗺️", layout="wide")
 
 HERE = Path(__file__).parent
 embedded = bool(st.context.is_embedded)

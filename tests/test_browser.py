@@ -13,6 +13,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -92,6 +93,11 @@ def wait_for_map_date(frame, day: str, timeout: float = 30.0) -> None:
 def test_city_details_slider_and_county_click(server, browser):
     OUTPUT.mkdir(exist_ok=True)
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    # No CDN, tile server or icon font at run time: every request goes to the app itself.
+    host = urlsplit(server).netloc
+    elsewhere: list[str] = []
+    page.on("request", lambda r: urlsplit(r.url).scheme in ("http", "https", "ws", "wss")
+            and urlsplit(r.url).netloc != host and elsewhere.append(r.url))
     page.goto(f"{server}/?date=2025-01-01&level=place&j=0644000")
     frame = map_frame(page)
     page.get_by_role("heading", name="Los Angeles, California").wait_for(timeout=30_000)
@@ -113,6 +119,7 @@ def test_city_details_slider_and_county_click(server, browser):
     page.get_by_role("heading", name="Los Angeles County, California").wait_for(timeout=30_000)
     assert "j=06037" in page.url
     page.screenshot(path=OUTPUT / "county-click.png", full_page=True)
+    assert not elsewhere, f"requests left the app: {elsewhere}"
 
 
 def test_national_and_compare_views(server, browser):
