@@ -58,7 +58,8 @@ def init_state(data: Dataset, today: dt.date) -> None:
         embed=bool(st.context.is_embedded),
         title=state.title or "",
         region="",
-        search=None,
+        # No "search" here: a widget whose value the script set is sent again in full on the
+        # next run, and the search box carries every jurisdiction's name (about 115 KB).
         search_labels=_search_labels(data),
         focus=None,
         focus_on=state.selected,

@@ -21,6 +21,7 @@ from dashboard.controls import (
     view_state,
 )
 from dashboard.geometry import shape_index
+from dashboard.longlived import freeze_new_long_lived, long_lived
 from dashboard.mapview import NATIONAL_CENTER, NATIONAL_ZOOM, base_map, step_layer, step_payload
 from dashboard.static_assets import ensure_static_assets, write_json
 from dashboard.text import long_date, md_escape
@@ -35,11 +36,13 @@ st.markdown(f"<style>{CSS}</style>", unsafe_allow_html=True)
 
 
 @st.cache_resource(show_spinner="Loading the policy tables…")
+@long_lived
 def dataset() -> Dataset:
     return load_dataset()
 
 
 @st.cache_resource
+@long_lived
 def assets(_data: Dataset):
     config = settings()
     urls = ensure_static_assets(config.cache_dir)
@@ -52,6 +55,7 @@ def assets(_data: Dataset):
 
 
 @st.cache_resource
+@long_lived
 def shapes(_data: Dataset, level: str):
     return shape_index(_data, level, settings().cache_dir)
 
@@ -70,11 +74,13 @@ def jurisdiction_at(data: Dataset, level: str, clicked: dict) -> str | None:
 
 
 @st.cache_resource
+@long_lived
 def agreement_ids(_data: Dataset) -> frozenset[str]:
     return frozenset(m.measure_id for m in _data.measures if "agreement_287g" in m.provisions)
 
 
 @st.cache_resource
+@long_lived
 def agreements_frame(_data: Dataset) -> pd.DataFrame:
     agreements = [m for m in _data.measures if "agreement_287g" in m.provisions]
     first = min((m.effective for m in agreements), default=dt.date.today())
@@ -82,6 +88,7 @@ def agreements_frame(_data: Dataset) -> pd.DataFrame:
 
 
 @st.cache_resource(show_spinner="Counting jurisdictions over time…")
+@long_lived
 def status_frame(_data: Dataset, level: str, view: str) -> pd.DataFrame:
     days = month_starts(_data.first_date, dt.date.today())
     ids = agreement_ids(_data)
@@ -231,3 +238,5 @@ if not state.embed:
     share.share_section(data, state, map_view)
 
 sync_url(view_state())
+# Last, after the page is drawn: the collector otherwise rescans the caches on every rerun.
+freeze_new_long_lived()

@@ -80,6 +80,15 @@ def test_slider_step_changes_only_the_payload_not_the_base_map():
     assert len(after["feature_group"]) < 20_000
 
 
+def test_a_rerun_resends_the_search_box_by_reference_only():
+    """The script never sets the search box's value on load, so its proto (every jurisdiction's
+    name, about 115 KB) is the same on the next run and the browser gets it from its cache."""
+    at = run(date="2018-06-01", level="county")
+    first = at.selectbox(key="search").proto.SerializeToString(deterministic=True)
+    at.run()
+    assert at.selectbox(key="search").proto.SerializeToString(deterministic=True) == first
+
+
 def test_interaction_updates_the_url():
     at = run()
     at.radio(key="level").set_value("county").run()
