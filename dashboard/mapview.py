@@ -16,7 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import folium
-from branca.element import MacroElement
+from branca.element import Element, MacroElement
 from jinja2 import Template
 
 from dashboard.static_assets import AssetUrls
@@ -32,14 +32,39 @@ def script_json(value: object) -> str:
     return json.dumps(value, separators=(",", ":")).replace("</", "<\\/")
 
 
+class _Raw(Element):
+    """Text output as it is: branca's Element would compile it as a Jinja template."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text
+
+    def render(self, **kwargs: object) -> str:
+        return self.text
+
+
 class _Script(MacroElement):
-    """A script block in the map's JavaScript, with the map variable available."""
+    """A script block in the map's JavaScript; `__MAP__` becomes the map's variable name.
+
+    The JavaScript is data, never template source: branca compiles what a macro renders
+    as a new template, which cost milliseconds on every rerun and would read any `{{`
+    in the payload as Jinja.
+    """
+
+    _template = Template(
+        "{% macro script(this, kwargs) %}{{ this.script_text() }}{% endmacro %}"
+    )
 
     def __init__(self, js: str) -> None:
         super().__init__()
         self._name = "CooperationMapScript"
-        body = js.replace("__MAP__", "{{ this._parent.get_name() }}")
-        self._template = Template("{% macro script(this, kwargs) %}" + body + "{% endmacro %}")
+        self.js = js
+
+    def script_text(self) -> str:
+        return self.js.replace("__MAP__", self._parent.get_name())
+
+    def render(self, **kwargs: object) -> None:
+        self.get_root().script.add_child(_Raw(self.script_text()), name=self.get_name())
 
 
 def base_map(

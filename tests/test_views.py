@@ -79,3 +79,13 @@ def test_text_from_the_tables_is_shown_literally():
     assert md_escape("**bold** [x](y) $x$ :red[z]") == r"\*\*bold\*\* \[x\]\(y\) \$x\$ \:red\[z\]"
     assert safe_link("javascript:alert(1)") == md_escape("javascript:alert(1)")
     assert safe_link("https://example.org/a_(b)") == "[source](https://example.org/a_%28b%29)"
+
+
+def test_map_scripts_are_not_read_as_templates():
+    """Text in a step's payload reaches the browser as it is, even if it looks like Jinja."""
+    import folium
+    from streamlit_folium import _get_feature_group_string
+
+    fmap = folium.Map(tiles=None)
+    script = _get_feature_group_string(step_layer({"label": "{{ 7*7 }} {% if %} {#"}), fmap)
+    assert 'window.cm.apply({"label":"{{ 7*7 }} {% if %} {#"});' in script
