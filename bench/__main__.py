@@ -124,26 +124,43 @@ CLICKS = (
 )
 
 
-def click_figure(browser, url: str) -> tuple[float, float]:
-    """(first click, median of the later clicks) from click to the details heading."""
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})
-    page.goto(url)
-    frame = frame_with(page, "document.documentElement.dataset.cmReady", lambda v: v == "1")
-    times = []
-    for lat, lon, name in CLICKS:
-        # Page coordinates, so the timer covers the click alone, not Playwright's actionability checks.
-        x, y = frame.evaluate(
-            "([lat, lon]) => { const m = window.cm.map; const p = m.latLngToContainerPoint([lat, lon]);"
-            " const r = m.getContainer().getBoundingClientRect(); return [p.x + r.left, p.y + r.top]; }",
-            [lat, lon])
-        box = frame.frame_element().bounding_box()
-        start = time.perf_counter()
-        page.mouse.click(box["x"] + x, box["y"] + y)
-        page.get_by_role("heading", name=name).wait_for(timeout=30_000)
-        times.append((time.perf_counter() - start) * 1000)
-        time.sleep(0.5)
-    page.close()
-    return times[0], statistics.median(times[1:])
+def wait_until_idle(page, timeout: float = 60.0) -> None:
+    """Until the app's first run has finished: a reader clicks a loaded page."""
+    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=timeout * 1000)
+    time.sleep(0.5)
+
+
+def click_once(page, frame, lat: float, lon: float, name: str) -> float:
+    # Page coordinates, so the timer covers the click alone, not Playwright's actionability checks.
+    x, y = frame.evaluate(
+        "([lat, lon]) => { const m = window.cm.map; const p = m.latLngToContainerPoint([lat, lon]);"
+        " const r = m.getContainer().getBoundingClientRect(); return [p.x + r.left, p.y + r.top]; }",
+        [lat, lon])
+    box = frame.frame_element().bounding_box()
+    start = time.perf_counter()
+    page.mouse.click(box["x"] + x, box["y"] + y)
+    page.get_by_role("heading", name=name).wait_for(timeout=30_000)
+    return (time.perf_counter() - start) * 1000
+
+
+def click_figure(browser, url: str, pages: int = 3) -> tuple[float, float]:
+    """(first click after load, median of the later clicks), from click to the details heading.
+
+    The first click on a page is the slowest (Streamlit's frontend renders its first update),
+    so it is measured on several fresh pages and the median reported.
+    """
+    firsts, later = [], []
+    for attempt in range(pages):
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.goto(url)
+        frame = frame_with(page, "document.documentElement.dataset.cmReady", lambda v: v == "1")
+        wait_until_idle(page)
+        clicks = CLICKS if attempt == pages - 1 else CLICKS[:1]
+        for i, (lat, lon, name) in enumerate(clicks):
+            (firsts if i == 0 else later).append(click_once(page, frame, lat, lon, name))
+            time.sleep(0.5)
+        page.close()
+    return statistics.median(firsts), statistics.median(later)
 
 
 def browser_rows() -> list[str]:
@@ -170,7 +187,7 @@ def browser_rows() -> list[str]:
     return [
         row("slider step → repainted map (median)", ours["step"], naive["step"], "ms", "≤ 200 ms"),
         row("first load → painted map", ours["first paint"], naive["first paint"], "ms", "≤ 3,000 ms"),
-        f"| click → details shown, first click | {click[0]:,.0f} ms | n/a | | ≤ 300 ms |",
+        f"| click → details shown, first click, median of 3 loads | {click[0]:,.0f} ms | n/a | | ≤ 300 ms |",
         f"| click → details shown, median of next {len(CLICKS) - 1} | {click[1]:,.0f} ms | n/a | | ≤ 300 ms |",
     ]
 

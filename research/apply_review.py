@@ -18,6 +18,8 @@ REVIEWED = HERE / "reviewed"
 # Rows left out, by measure_id; the reasons are in the closing notes of the sessions that dropped them.
 DROP = frozenset(
     (
+        "tx-eo-ga-54-2025",  # round 6: no provision tag fits a general order to assist ICE
+        "il-hb3247-safe-schools-for-all-2025",  # round 6: dates only from small online news sites
         "harris-county-tx-287g-2008",  # round 5: the only dated page is an advocacy blog's repost
         "la-county-287g-moa-renewal-2014",  # round 5: inside la-county-287g-2005, which runs to 2015
         "ut-hb226-2025",  # round 5: effective date only from small aggregator sites
@@ -141,6 +143,20 @@ WEAK_DOMAINS = frozenset(
 CONFLICTED_DHS = frozenset(('06065', '06071', '06095'))
 # Field edits by measure_id: notes_add appends to notes; notes_sub is (pattern, replacement) on notes.
 EDITS: dict[str, dict] = {
+    "la-eo-operation-geaux-2025": {
+        "adopted": "2025-05-15",
+        "notes_add": (
+            "Reviewer: the governor's own release, dated 2025-05-15, says the order is attached and in effect"
+            " today; as the primary source it is used over the Center Square's 'Wednesday'."
+        ),
+    },
+    "nj-safe-communities-act-2026": {
+        "adopted": "",
+        "notes_add": (
+            "Reviewer: because sources disagree on the signing day (Jan. 19 or 20), adopted is left empty;"
+            " the law was in force by Jan. 20 either way, which is the effective date used."
+        ),
+    },
     "chicago-washington-eo-85-1-1985": {
         "notes_add": (
             "Reviewer: the weekday is anchored by the Tribune's print-archive address (ct-xpm-1985-03-08),"
