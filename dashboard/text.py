@@ -16,10 +16,17 @@ def md_escape(text: str) -> str:
     return text.replace("\n", " ")
 
 
-def safe_link(url: str, label: str = "source") -> str:
-    """A markdown link, only for well-formed https URLs; otherwise the escaped text."""
+def safe_href(url: str) -> str | None:
+    """The URL if it is a well-formed https URL (never javascript:, data: or relative), else None."""
     parts = urlsplit(url.strip())
     if parts.scheme != "https" or not parts.netloc:
+        return None
+    return url.strip()
+
+
+def safe_link(url: str, label: str = "source") -> str:
+    """A markdown link, only for well-formed https URLs; otherwise the escaped text."""
+    if safe_href(url) is None:
         return md_escape(url)
     # Percent-encode whatever could close the markdown link early.
     href = quote(url.strip(), safe=":/?#[]@!$&'*+,;=%~-._")

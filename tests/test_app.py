@@ -46,8 +46,8 @@ def test_url_reproduces_the_view_and_shows_details():
     assert at.radio(key="level").value == "place"
     assert at.radio(key="view").value == "own"
     assert at.subheader[0].value == "Los Angeles, California"
-    text = " ".join(m.value for m in at.markdown)
-    assert "Special Order 40" in text and "Source" in text
+    details = " ".join(h.proto.body for h in at.html)
+    assert "Special Order 40" in details and ">Source</a>" in details
 
 
 @pytest.mark.parametrize(
@@ -130,23 +130,31 @@ def test_methodology_page():
 
 def test_html_in_the_tables_is_shown_as_text():
     """A <script> in a title or note reaches the page as literal text, never as markup or a link."""
+    from dashboard.sections import measure_card_html
+    from geodata.tables import Measure
 
-    def page() -> None:
-        import datetime as dt
+    hostile = '<script>alert("x")</script> <a href="javascript:alert(1)">x</a> **bold** {{ 7*7 }}'
+    card = measure_card_html(
+        Measure("m", "06", "California", hostile, "statute", "limits", ("detainer_limits",),
+                dt.date(2017, 1, 1), dt.date(2017, 1, 1), None, "", "javascript:alert(1)", hostile),
+        "own <b>measure</b>",
+    )
+    assert "<script>" not in card and "<b>measure" not in card
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in card
+    assert 'href="javascript' not in card
+    assert "javascript:alert(1)" in card  # shown as text, not linked
 
-        from dashboard.sections import measure_card
-        from geodata.tables import Measure
 
-        hostile = '<script>alert("x")</script> [click](javascript:alert(1)) **bold** $x$'
-        measure_card(
-            Measure("m", "06", "California", hostile, "statute", "limits", ("detainer_limits",),
-                    dt.date(2017, 1, 1), dt.date(2017, 1, 1), None, "", "javascript:alert(1)", hostile),
-            "own measure",
-        )
+def test_details_link_only_https_sources():
+    from dashboard.sections import measure_card_html
+    from geodata.tables import Measure
 
-    at = AppTest.from_function(page).run()
-    assert not at.exception
-    text = "\n".join(m.value for m in at.markdown)
-    assert "<script>" not in text
-    assert r"\<script\>" in text
-    assert "](javascript" not in text
+    def card(url: str) -> str:
+        return measure_card_html(
+            Measure("m", "06", "California", "t", "statute", "limits", (), dt.date(2017, 1, 1),
+                    dt.date(2017, 1, 1), None, "", url, ""), "own measure")
+
+    assert '<a href="https://example.org/a?b=1&amp;c=&quot;2&quot;" target="_blank">Source</a>' in card(
+        'https://example.org/a?b=1&c="2"')
+    for bad in ("http://example.org", "data:text/html,x", "//example.org", "https:/x"):
+        assert "<a " not in card(bad)
