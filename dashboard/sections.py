@@ -58,7 +58,11 @@ def measure_card_html(m: Measure, relation: str) -> str:
     meta = f"{INSTRUMENTS.get(m.instrument, m.instrument)} · {direction} cooperation · {relation}"
     provisions = "".join(f"<li>{html.escape(PROVISIONS[p][1])}</li>" for p in m.provisions if p in PROVISIONS)
     is_moa = "agreement_287g" in m.provisions and m.source_url.lower().endswith(".pdf")
-    notes = f'<div class="cm-notes">{html.escape(m.notes)}</div>' if m.notes else ""
+    # Notes can run long (conflicting sources, second sources): folded, so the cards stay scannable.
+    notes = (
+        f'<details class="cm-notes"><summary>Research notes</summary>{html.escape(m.notes)}</details>'
+        if m.notes else ""
+    )
     return (
         f'<div class="cm-card cm-{m.direction}"><div class="cm-card-title">{html.escape(m.title)}</div>'
         f'<div class="cm-meta">{html.escape(meta)}</div><div class="cm-meta">{html.escape(_dates_text(m))}</div>'

@@ -81,6 +81,19 @@ def click_map(frame, lat: float, lon: float) -> None:
     frame.locator(".leaflet-container").click(position={"x": x, "y": y})
 
 
+def full_screenshot(page, path: Path) -> None:
+    """The whole page: Streamlit scrolls inside its own container, so full_page alone stops at the fold."""
+    height = page.evaluate(
+        "Math.max(...[...document.querySelectorAll('[data-testid=\"stMain\"], [data-testid=\"stMainBlockContainer\"]')]"
+        ".map(e => e.scrollHeight), document.documentElement.scrollHeight)"
+    )
+    size = page.viewport_size
+    page.set_viewport_size({"width": size["width"], "height": min(int(height) + 40, 5000)})
+    time.sleep(0.5)
+    page.screenshot(path=path)
+    page.set_viewport_size(size)
+
+
 def wait_for_map_date(frame, day: str, timeout: float = 30.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -103,7 +116,7 @@ def test_city_details_slider_and_county_click(server, browser):
     page.get_by_role("heading", name="Los Angeles, California").wait_for(timeout=30_000)
     source = page.get_by_role("link", name="Source").first
     assert source.get_attribute("href").startswith("https://")
-    page.screenshot(path=OUTPUT / "city-details.png", full_page=True)
+    full_screenshot(page, OUTPUT / "city-details.png")
 
     # 1. Move the slider one step with the keyboard: the map repaints without remounting.
     slider = page.get_by_role("slider").first
@@ -118,7 +131,7 @@ def test_city_details_slider_and_county_click(server, browser):
     click_map(frame, 34.3, -118.2)
     page.get_by_role("heading", name="Los Angeles County, California").wait_for(timeout=30_000)
     assert "j=06037" in page.url
-    page.screenshot(path=OUTPUT / "county-click.png", full_page=True)
+    full_screenshot(page, OUTPUT / "county-click.png")
     assert not elsewhere, f"requests left the app: {elsewhere}"
 
 
@@ -127,11 +140,11 @@ def test_national_and_compare_views(server, browser):
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     page.goto(f"{server}/?date=2018-06-01&level=county&view=effective")
     map_frame(page)
-    page.screenshot(path=OUTPUT / "national-counties.png", full_page=True)
+    full_screenshot(page, OUTPUT / "national-counties.png")
     page.goto(f"{server}/?date=2025-08-05&level=state&compare=2016-01-01")
     map_frame(page)
     page.get_by_text("What changed from").first.wait_for(timeout=30_000)
-    page.screenshot(path=OUTPUT / "compare-states.png", full_page=True)
+    full_screenshot(page, OUTPUT / "compare-states.png")
 
 
 def test_phone_layout(server, browser):
