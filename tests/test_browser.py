@@ -81,6 +81,15 @@ def click_map(frame, lat: float, lon: float) -> None:
     frame.locator(".leaflet-container").click(position={"x": x, "y": y})
 
 
+def record_requests_elsewhere(page, server: str) -> list[str]:
+    """No CDN, tile server or icon font at run time: collects any request not to the app itself."""
+    host = urlsplit(server).netloc
+    elsewhere: list[str] = []
+    page.on("request", lambda r: urlsplit(r.url).scheme in ("http", "https", "ws", "wss")
+            and urlsplit(r.url).netloc != host and elsewhere.append(r.url))
+    return elsewhere
+
+
 def full_screenshot(page, path: Path) -> None:
     """The whole page: Streamlit scrolls inside its own container, so full_page alone stops at the fold."""
     height = page.evaluate(
@@ -106,11 +115,7 @@ def wait_for_map_date(frame, day: str, timeout: float = 30.0) -> None:
 def test_city_details_slider_and_county_click(server, browser):
     OUTPUT.mkdir(exist_ok=True)
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
-    # No CDN, tile server or icon font at run time: every request goes to the app itself.
-    host = urlsplit(server).netloc
-    elsewhere: list[str] = []
-    page.on("request", lambda r: urlsplit(r.url).scheme in ("http", "https", "ws", "wss")
-            and urlsplit(r.url).netloc != host and elsewhere.append(r.url))
+    elsewhere = record_requests_elsewhere(page, server)
     page.goto(f"{server}/?date=2025-01-01&level=place&j=0644000")
     frame = map_frame(page)
     page.get_by_role("heading", name="Los Angeles, California").wait_for(timeout=30_000)
@@ -163,6 +168,7 @@ def test_embed_mode_and_287g_layer(server, browser):
     """?embed=true: only the map, legend, slider and credit; the 287(g) view plays on the timeline."""
     OUTPUT.mkdir(exist_ok=True)
     page = browser.new_page(viewport={"width": 1000, "height": 800})
+    elsewhere = record_requests_elsewhere(page, server)
     page.goto(f"{server}/?embed=true&date=2025-07-18&level=county&view=287g")
     frame = map_frame(page)
     page.get_by_text("Census Bureau boundaries").first.wait_for(timeout=30_000)
@@ -173,3 +179,4 @@ def test_embed_mode_and_287g_layer(server, browser):
     page.get_by_role("slider").first.focus()
     page.keyboard.press("ArrowRight")
     wait_for_map_date(frame, "2025-08-01")
+    assert not elsewhere, f"requests left the app: {elsewhere}"
