@@ -18,6 +18,8 @@ REVIEWED = HERE / "reviewed"
 # Rows left out, by measure_id; the reasons are in the closing notes of the sessions that dropped them.
 DROP = frozenset(
     (
+        "irving-tx-criminal-alien-program-resolution-2007",  # round 7: only a forum repost
+        "hartford-ct-immigration-ordinance-2008",  # round 7: an ordinance with no stated effective date
         "tx-eo-ga-54-2025",  # round 6: no provision tag fits a general order to assist ICE
         "il-hb3247-safe-schools-for-all-2025",  # round 6: dates only from small online news sites
         "harris-county-tx-287g-2008",  # round 5: the only dated page is an advocacy blog's repost
@@ -126,6 +128,8 @@ DROP_IN_FILE = frozenset(
         ("locals_round2_east.csv", "harford-county-md-287g-2016"),
         # Round 5 found the start date on the Sheriff's own page; the round-1 row lacked it.
         ("locals_east.csv", "frederick-county-md-287g-2008"),
+        # Round 7 ended this row when the sheriff began honoring all detainers (2017-09-25).
+        ("locals_west.csv", "travis-county-sheriff-detainer-policy-2017"),
     )
 )
 DROP_PATTERNS = ['-fl-ice-basic-ordering-agreement-2018$', '-fl-287g-warrant-service-officer-2019$']
