@@ -1,4 +1,4 @@
-"""The baseline the targets are measured against: rebuild the folium map on every step.
+"""The baseline the targets are measured against: rebuild the folium map on every step and click.
 
 This is the obvious streamlit-folium choropleth: GeoJson with a style_function and a
 tooltip, built from the county GeoDataFrame on every rerun. Only `make bench` runs it.
@@ -18,6 +18,7 @@ from streamlit_folium import st_folium
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from dashboard.mapview import _Script
+from dashboard.sections import details_panel
 from dashboard.static_assets import ensure_static_assets
 from dashboard.views import colors
 from geodata.atlas import ARTIFACT
@@ -45,4 +46,9 @@ folium.GeoJson(
 ).add_to(fmap)
 # A marker the benchmark waits for: the repaint for this date is done once it appears.
 fmap.add_child(_Script(f"document.documentElement.dataset.cmDate = '{day.isoformat()}';"))
-st_folium(fmap, height=560, use_container_width=True, returned_objects=[])
+clicked = st_folium(fmap, height=560, use_container_width=True, returned_objects=["last_active_drawing"])
+# The obvious click handling: streamlit-folium returns the clicked feature, the script reruns.
+drawing = (clicked or {}).get("last_active_drawing") or {}
+geoid = (drawing.get("properties") or {}).get("geoid")
+if geoid and data.gazetteer.get(geoid):
+    details_panel(data, geoid, day)
