@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from geodata.boundaries import Gazetteer
-from geodata.tables import Problem, Table, read_designations, read_policies
+from geodata.tables import Measure, Problem, Table, read_designations, read_policies
+
+_SUPERSEDED_BY = re.compile(r"superseded by ([a-z0-9]+(?:-[a-z0-9]+)*)")
 
 
 @dataclass(frozen=True)
@@ -46,12 +50,41 @@ def boundary_problems(file: str, table: Table, gazetteer: Gazetteer) -> tuple[li
     return problems, unchecked
 
 
+def succession_problems(file: str, measures: Sequence[Measure]) -> list[Problem]:
+    """A measure "superseded by" another must name a row that exists and takes over the day it ends.
+
+    Otherwise the map shows a gap (or an overlap) that no source describes.
+    """
+    by_id = {m.measure_id: m for m in measures}
+    problems = []
+    for m in measures:
+        match = _SUPERSEDED_BY.search(m.end_reason)
+        if not match:
+            continue
+        successor = by_id.get(match.group(1))
+        if successor is None:
+            problems.append(Problem(file, m.line, "end_reason", f"names {match.group(1)!r}, which is not in the table"))
+        elif successor.effective != m.ended:
+            problems.append(
+                Problem(
+                    file, m.line, "ended",
+                    f"{m.ended} is not the day its successor {successor.measure_id!r}"
+                    f" took effect ({successor.effective})",
+                )
+            )
+    return problems
+
+
 def check(
     policies: Path, designations: Path, gazetteer: Gazetteer, today: dt.date | None = None
 ) -> CheckResult:
     policy_table = read_policies(policies, today)
     designation_table = read_designations(designations, today)
-    problems = [*policy_table.problems, *designation_table.problems]
+    problems = [
+        *policy_table.problems,
+        *designation_table.problems,
+        *succession_problems(str(policies), policy_table.records),
+    ]
     unchecked = 0
     for path, table in ((policies, policy_table), (designations, designation_table)):
         found, skipped = boundary_problems(str(path), table, gazetteer)

@@ -63,6 +63,20 @@ def test_each_error_is_reported_on_its_line(write_tables, tmp_path, fields, colu
     assert any(p.startswith(expected) and fragment in p for p in problems), problems
 
 
+def test_a_superseded_measure_must_hand_over_to_a_real_successor(write_tables, tmp_path):
+    policies, lists = write_tables(
+        [
+            measure_row(measure_id="old", ended="2019-01-01", end_reason="superseded by new"),
+            measure_row(measure_id="new", adopted="2018-06-01", effective="2019-02-01"),
+            measure_row(measure_id="orphan", ended="2019-01-01", end_reason="superseded by missing-row"),
+        ]
+    )
+    assert problems_of(policies, lists, tmp_path / "cache") == [
+        f"{policies}:2: ended: 2019-01-01 is not the day its successor 'new' took effect (2019-02-01)",
+        f"{policies}:4: end_reason: names 'missing-row', which is not in the table",
+    ]
+
+
 def test_duplicate_measure_id_names_the_first_line(write_tables, tmp_path):
     policies, lists = write_tables([measure_row(), measure_row(), measure_row(measure_id="m3")])
     assert problems_of(policies, lists, tmp_path / "cache") == [
