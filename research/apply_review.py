@@ -18,6 +18,10 @@ REVIEWED = HERE / "reviewed"
 # Rows left out, by measure_id; the reasons are in the closing notes of the sessions that dropped them.
 DROP = frozenset(
     (
+        # round 8: the vote day rests on a web-address date and 'Thursday'
+        "dane-county-resolution-520-immigration-2017",
+        "durham-nc-resolution-9046-2003",  # round 8: the calendar date is only on a think-tank blog
+        "milwaukee-county-ice-detainer-resolution-2012",  # round 8 re-sourcing: its dates are only on a blog
         "irving-tx-criminal-alien-program-resolution-2007",  # round 7: only a forum repost
         "hartford-ct-immigration-ordinance-2008",  # round 7: an ordinance with no stated effective date
         "tx-eo-ga-54-2025",  # round 6: no provision tag fits a general order to assist ICE
@@ -130,6 +134,35 @@ DROP_IN_FILE = frozenset(
         ("locals_east.csv", "frederick-county-md-287g-2008"),
         # Round 7 ended this row when the sheriff began honoring all detainers (2017-09-25).
         ("locals_west.csv", "travis-county-sheriff-detainer-policy-2017"),
+        # Round 8 re-sourced these rows from primary pages or established news outlets (same dates).
+        ("locals_round2_west.csv", "alameda-city-res-15225-sanctuary-2017"),
+        ("locals_round3_limits.csv", "suffolk-county-ny-wells-v-demarco-2018"),
+        ("locals_round3_requires.csv", "escondido-ca-ordinance-2006-38r"),
+        ("locals_round3_requires.csv", "farmers-branch-tx-ordinance-2952-2008"),
+        ("locals_west.csv", "portland-or-resolution-37277-2017"),
+        ("locals_west.csv", "portland-or-protect-portland-initiative-2025"),
+        ("locals_west.csv", "oakland-rescind-ice-mou-2017"),
+        ("locals_west.csv", "orange-county-sheriff-release-dates-2018"),
+        ("locals_west.csv", "harris-county-sheriff-ends-287g-2017"),
+        ("locals_west.csv", "sf-sheriff-no-ice-detainers-2014"),
+        ("states_gaps_requires.csv", "ok-hb1804-2007"),
+        ("states_limits_east.csv", "dc-mayors-order-2011-immigration-status"),
+        ("states_limits_east.csv", "il-sb31-trust-act-2017"),
+        ("states_limits_east.csv", "il-hb2040-private-detention-moratorium-2019"),
+        ("states_limits_east.csv", "il-sb667-way-forward-act-2021"),
+        ("states_limits_east.csv", "il-hb1312-2025"),
+        ("states_limits_east.csv", "me-dps-directive-2025"),
+        ("states_requires_rest.csv", "az-sb1070-2010"),
+        ("states_requires_rest.csv", "az-sb1070-2010-enjoined"),
+        ("states_requires_rest.csv", "ia-sf2340-2024"),
+        ("states_requires_rest.csv", "ut-hb497-2011"),
+        ("states_requires_rest.csv", "ri-eo-08-01-2008"),
+        ("states_requires_south.csv", "tx-sb4-2023"),
+        ("states_requires_south.csv", "fl-sb168-2019-sanctuary-ban"),
+        ("states_requires_south.csv", "fl-sb4c-2025"),
+        ("states_requires_south.csv", "nc-hb318-2025"),
+        # Round 8 dated the signing (2008-07-07) from a dated public-radio report and the governor's release.
+        ("states_requires_rest.csv", "mo-hb1549-2008"),
     )
 )
 DROP_PATTERNS = ['-fl-ice-basic-ordering-agreement-2018$', '-fl-287g-warrant-service-officer-2019$']
@@ -145,10 +178,26 @@ WEAK_DOMAINS = frozenset(
 )
 # DHS entries that sources disagree on.
 CONFLICTED_DHS = frozenset(('06065', '06071', '06095'))
-# Field edits by measure_id: notes_add appends to notes; notes_sub is (pattern, replacement) on notes.
+# Field edits by measure_id: notes_add appends to notes; notes_sub is (pattern, replacement) on notes,
+# or a list of them.
+FIRST_DAY_IN_FORCE = (
+    "Reviewer (round 8): effective is the first day a source shows the agreement in force"
+    " (see docs/methodology.md)."
+)
 EDITS: dict[str, dict] = {
+    # Round 8: workflow remarks addressed to the reviewer do not belong in published notes.
+    "ar-sb411-2019": {
+        "notes_sub": (r" Reviewer: drop or fill adopted if a signing day is found\.", ""),
+    },
+    "or-hb3464-2017": {
+        "notes_sub": (
+            r" Reviewer: confirm the signing date on OLIS\.",
+            " The signing day itself was not found on the legislature's site.",
+        ),
+    },
     "la-eo-operation-geaux-2025": {
         "adopted": "2025-05-15",
+        "notes_sub": (r" If the reviewer accepts the governor's own release, adopted = 2025-05-15\.", ""),
         "notes_add": (
             "Reviewer: the governor's own release, dated 2025-05-15, says the order is attached and in effect"
             " today; as the primary source it is used over the Center Square's 'Wednesday'."
@@ -162,6 +211,7 @@ EDITS: dict[str, dict] = {
         ),
     },
     "chicago-washington-eo-85-1-1985": {
+        "notes_sub": (r" Reviewer: please confirm that the date in the archive address is acceptable;[^.]*\.", ""),
         "notes_add": (
             "Reviewer: the weekday is anchored by the Tribune's print-archive address (ct-xpm-1985-03-08),"
             " which is the edition's date, not a web update date."
@@ -180,8 +230,72 @@ EDITS: dict[str, dict] = {
         ),
     },
     "mo-hb1549-2008": {
-        "adopted": "",
-        "notes_add": "Reviewer: sources give July 6 or July 7, 2008 for the signing, so adopted is left empty.",
+        "notes_sub": [
+            (r"FIX of existing row mo-hb1549-2008: only change is adopted, [^.]*existing row\. ", ""),
+            (r"CONFLICT FLAG for reviewer: one secondary blog", "One secondary blog"),
+            (r" If the reviewer treats the July 6 blog as a real conflict, drop this fix [^.]*\.", ""),
+        ],
+        "notes_add": (
+            "Reviewer (round 8): adopted is 2008-07-07. KCUR's report dated that day already says the governor"
+            " had signed it, and his office's release of that day says he signed it 'today'. The one July 6"
+            " claim is a blog whose own cited wire story puts the signing on Monday, July 7, so it is not"
+            " treated as a conflict."
+        ),
+    },
+    "la-sb208-2024": {
+        "source_url": "https://theusufruct.com/rs/title-33/section-82.json",
+        "notes_sub": [(
+            r" Not cross-checked against the Louisiana legislature's bill page -- [^.]*FAIR only\.",
+            " The signing day rests on FAIR's account only.",
+        ), (
+            r"^Signed by Gov\. Jeff Landry and effective 2024-05-28 per FAIR \(advocacy group\) reports, "
+            r"reposted at the cited URL and at ",
+            "Effective 2024-05-28: the history note of R.S. 33:82 ('Sanctuary policies prohibited'), mirrored at"
+            " the cited URL from the Louisiana Legislature's statute page (https://legis.la.gov/legis/Law.aspx?d=1389580),"
+            " reads Acts 2024, No. 314, eff. May 28, 2024. Signed the same day per FAIR (advocacy group; earlier cited"
+            " through a forum repost,"
+            " https://www.alipac.us/f12/victory-louisiana-enacts-anti-sanctuary-city-legislation-421232/): ",
+        )],
+    },
+    "el-paso-county-co-cisneros-v-elder-injunction-2018": {
+        "ended": "2020-09-03",
+        "end_reason": "vacated as moot by the Colorado Court of Appeals after HB19-1124 barred such holds statewide",
+        "notes_add": (
+            "Reviewer (round 8): the order itself is marked 'DATE FILED: December 6, 2018'. Ended: Colorado Politics"
+            " (article dated 2020-09-04) reports that the Court of Appeals on Thursday (2020-09-03) vacated the"
+            " district court's decision as moot, because HB19-1124 of 2019 had settled the issue"
+            " (https://www.coloradopolitics.com/news/lawsuit-dismissed-against-el-paso-sheriff-over-ice-detainers/article_3edfb0d4-eea9-11ea-a2c4-5fa4bc00ac28.html)."
+            " From 2019-05-28 the same rule applies statewide (co-hb19-1124-2019)."
+        ),
+    },
+    "ok-hb4156-2024": {
+        "ended": '2024-07-01',
+        "end_reason": 'preliminarily enjoined on 2024-06-28, before it took effect; never in force',
+        "effective": '2024-07-01',
+        "notes_sub": (
+            r" The law later became enforceable for a period in 2025 -- see ok-hb4156-2024-enforceable-2025\.",
+            " After the Justice Department dropped its suit in March 2025 the law was enforceable until a federal"
+            " court's temporary restraining order of 2025-05-20 (state Attorney General's release), followed by a"
+            " preliminary injunction on 2025-06-03. Sources give the start of that window as March 14 or March 17,"
+            " 2025, so no row records it yet.",
+        ),
+    },
+    "dc-mayors-memorandum-84-41-1984": {
+        "notes_sub": (r"INFERENCE FOR REVIEWER: ", "How the number is tied to the content: "),
+        "notes_add": (
+            "Reviewer (round 8): accepted on the link described above. The 2011 order names 84-41 as the earlier"
+            " issuance it supplements on the same subject, and the Washington Times describes the 1984 order's"
+            " content."
+        ),
+    },
+    "maricopa-county-az-287g-2007": {
+        "notes_add": FIRST_DAY_IN_FORCE,
+    },
+    "alamance-county-nc-287g-2007": {
+        "notes_add": FIRST_DAY_IN_FORCE,
+    },
+    "collier-county-fl-287g-2007": {
+        "notes_add": FIRST_DAY_IN_FORCE,
     },
     "in-sea590-2011": {
         "ended": '2026-07-01',
@@ -214,15 +328,6 @@ EDITS: dict[str, dict] = {
     },
     "ok-hb1804-2007": {
         "adopted": '',
-        "notes_add": (
-            'Reviewer: sources disagree on the signing day (May 8 or May 9, 2007), so adopted'
-            ' is left empty; the effective date 2007-11-01 is stated.'
-        ),
-    },
-    "ok-hb4156-2024": {
-        "ended": '2024-07-01',
-        "end_reason": 'preliminarily enjoined on 2024-06-28, before it took effect; never in force',
-        "effective": '2024-07-01',
     },
     "boston-trust-act-2014": {
         "ended": '',
@@ -272,7 +377,8 @@ def apply_edits(row: dict[str, str], edits: dict) -> None:
         if field == "notes_add":
             row["notes"] = (row["notes"] + " " + value).strip()
         elif field == "notes_sub":
-            row["notes"] = re.sub(value[0], value[1], row["notes"], flags=re.S)
+            for pattern, replacement in [value] if isinstance(value[0], str) else value:
+                row["notes"] = re.sub(pattern, replacement, row["notes"], flags=re.S)
         else:
             row[field] = value
 
