@@ -185,6 +185,18 @@ FIRST_DAY_IN_FORCE = (
     " (see docs/methodology.md)."
 )
 EDITS: dict[str, dict] = {
+    # Round 10: the pages read for the 2017 Act describe bars on stops, arrests and detention based
+    # solely on status, not on asking about it; that bar is credited to the 2021 amendment.
+    "il-sb31-trust-act-2017": {
+        "provisions": "detainer_limits",
+        "notes_sub": (
+            r" CAVEAT on no_status_inquiry:.*$",
+            " Reviewer (round 10): no_status_inquiry is not tagged here. The bar on asking about or"
+            " investigating the status of people in custody is today's 5 ILCS 805/15(e); JURIST and WMBD"
+            " describe it as added by the 2021 Way Forward Act (il-sb667-way-forward-act-2021), and no page"
+            " read shows it in the 2017 text.",
+        ),
+    },
     # Round 8: workflow remarks addressed to the reviewer do not belong in published notes.
     "ar-sb411-2019": {
         "notes_sub": (r" Reviewer: drop or fill adopted if a signing day is found\.", ""),
