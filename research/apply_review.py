@@ -117,6 +117,11 @@ DROP = frozenset(
 DROP_IN_FILE = frozenset(
     (
         ("states_limits_west.csv", "ca-ab2792-2016"),
+        # Round 10 re-cited these rows to stronger pages; the earlier versions give way.
+        ("states_requires_south.csv", "ga-hb1105-2024"),
+        ("states_requires_south.csv", "tn-hb2315-2018"),
+        ("states_requires_rest.csv", "mt-hb200-2021"),
+        ("states_requires_rest.csv", "mo-eo-25-05-2025"),
         ("states_requires_rest.csv", "in-sea76-2026"),
         ("states_requires_south.csv", "ga-hb87-2011-section8"),
         # Round 4 completed these rows (bill number, title); the earlier versions give way.
@@ -180,6 +185,8 @@ WEAK_DOMAINS = frozenset(
 CONFLICTED_DHS = frozenset(('06065', '06071', '06095'))
 # Field edits by measure_id: notes_add appends to notes; notes_sub is (pattern, replacement) on notes,
 # or a list of them.
+# Round 10 re-cites: published notes start with the new source, not the reviewer workflow.
+RECITE_PREFIX = (r"^RE-CITE \(.*?\)\. The old source was .*?\. The new source is ", "New source: ")
 FIRST_DAY_IN_FORCE = (
     "Reviewer (round 8): effective is the first day a source shows the agreement in force"
     " (see docs/methodology.md)."
@@ -254,8 +261,61 @@ EDITS: dict[str, dict] = {
             " treated as a conflict."
         ),
     },
+    "ga-hb1105-2024": {
+        "notes_sub": RECITE_PREFIX,
+    },
+    "mt-hb200-2021": {
+        "notes_sub": RECITE_PREFIX,
+    },
+    "mo-eo-25-05-2025": {
+        "notes_sub": RECITE_PREFIX,
+    },
+    "tn-hb2315-2018": {
+        # Haslam returned the bill unsigned on a Monday; the Times Free Press says it became law the next day,
+        # and that weekday rests on the web address's date, so neither day is used.
+        "adopted": "",
+        "notes_sub": [
+            RECITE_PREFIX,
+            (r" The row is left unchanged; see report\.", ""),
+        ],
+        "notes_add": (
+            "Reviewer (round 10): adopted is left empty. The day Haslam returned the bill unsigned (May 21, per"
+            " MRCTV and FAIR) and the day it became law (Tuesday, per the Times Free Press, whose date appears only"
+            " in its web address) differ, and neither is confirmed by a strong page with its own date."
+        ),
+    },
+    "ok-hb2774-2021": {
+        "title": "Laws 2021, c. 255 (HB 2774) -- law enforcement agencies must comply with ICE detainer requests (22 O.S. 171.3)",
+        "notes_sub": (r"^NEW ROW\. ", ""),
+        "notes_add": (
+            "Reviewer (round 10): the effective date and content come from the code section's history note and text"
+            " (a copy of the Oklahoma Statutes). HB 2774 is named because its enrolled title and the House release"
+            " describe the same detainer duty; no page read states the chapter-to-bill link directly."
+        ),
+    },
+    "la-sb15-2025": {
+        "notes_add": (
+            "Reviewer (round 10): the cited page republishes a Verite News article (credited there); Verite's own"
+            " page is not in the corpus read. The act-specific date it gives (Aug. 1) agrees with KPEL's roundup of"
+            " the general effective date. The Center Square repost gives the House vote as 70-31; WRKF says 71-30."
+        ),
+    },
     "la-sb208-2024": {
         "source_url": "https://theusufruct.com/rs/title-33/section-82.json",
+        # Round 10: the same act enacted R.S. 33:84, which orders agencies to comply with detainers.
+        "provisions": "sanctuary_ban;info_sharing_required;honor_detainers",
+        "notes_add": (
+            "Reviewer (round 10): honor_detainers added. Act 314 also enacted R.S. 33:84 ('Duties; immigration"
+            " detainers'): an agency holding someone subject to an ICE detainer must tell the bail judge, note it"
+            " in the case file and comply with the detainer's requests; its history note reads Added by Acts 2024,"
+            " No. 314, eff. 5/28/2024 (mirror of the Revised Statutes,"
+            " https://d1tvxue8o4w0fl.cloudfront.net/statute/louisiana-revised-statutes/revised-statutes/title-33-"
+            "municipalities-and-parishes/chapter-1-creation-organization-alteration-and-dissolution/part-iii-change-"
+            "of-name-of-municipality/section-3384-duties-immigration-detainers). Verite News (2024-06-18,"
+            " https://veritenews.org/2024/06/18/opso-sticks-with-immigration-policy-despite-new-sanctuary-ban/)"
+            " likewise says agencies must comply with ICE requests to hold someone, and that the law took effect"
+            " when the governor signed it late in May."
+        ),
         "notes_sub": [(
             r" Not cross-checked against the Louisiana legislature's bill page -- [^.]*FAIR only\.",
             " The signing day rests on FAIR's account only.",
