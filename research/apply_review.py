@@ -293,6 +293,26 @@ EDITS: dict[str, dict] = {
             " describe the same detainer duty; no page read states the chapter-to-bill link directly."
         ),
     },
+    "oh-sb9-2006": {
+        "adopted": "",
+        "notes_add": (
+            "Reviewer (round 10): adopted is left empty. The signing day (2006-01-11) appears only on the ACLU of"
+            " Ohio's page and a blog repost; the effective date is the Legislative Service Commission's."
+        ),
+    },
+    "pa-psp-ar-7-14-2022": {
+        # The settlement announcement is the first day a source shows the revised regulation published.
+        "adopted": "",
+        "notes_add": (
+            "Reviewer (round 10): adopted is left empty and effective is the first day a source shows the revised"
+            " regulation in force (published on PSP's page by the settlement's announcement). The 2019 version of"
+            " AR 7-14 is not in the table: only an advocacy page (FAIR) gives its day, January 30, 2019; AP and WESA"
+            " say only 'last week'."
+        ),
+    },
+    "mn-hf4-drivers-licenses-for-all-2023": {
+        "notes_sub": (r"CAUTION FOR REVIEWER: (.*?) Drop this row if that is not enough\.", r"Caveat: \1"),
+    },
     "la-sb15-2025": {
         "notes_add": (
             "Reviewer (round 10): the cited page republishes a Verite News article (credited there); Verite's own"
