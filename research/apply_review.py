@@ -33,7 +33,6 @@ DROP = frozenset(
         "la-sb15-2025-act399",  # round 4: effective date only from bill-summary aggregators
         "ma-ryan-v-ice-pi-2019",  # round 4: a federal order against ICE, not a state's cooperation policy
         "me-lepage-sheriffs-detainer-directive-2017",  # round 4: no source for when it stopped applying
-        "mn-pawlenty-eo-ice-cooperation-2008",  # round 4: end date rests on a URL date and 'last week'
         "ny-v-ice-courthouse-2020",  # round 4: a federal order against ICE, not a state's cooperation policy
         "albuquerque-immigrant-friendly-r-18-07-2018",
         "aliso-viejo-sb54-amicus-resolution-2018",
@@ -118,6 +117,9 @@ DROP_IN_FILE = frozenset(
     (
         ("states_limits_west.csv", "ca-ab2792-2016"),
         # Round 10 re-cited these rows to stronger pages; the earlier versions give way.
+        # Round 10 dated the end of Pawlenty's order from Gov. Dayton's release; the round 4 rows give way.
+        ("states_requires_rest.csv", "mn-pawlenty-eo-ice-cooperation-2008"),
+        ("states_round4_midwest_midatlantic.csv", "mn-pawlenty-eo-ice-cooperation-2008"),
         ("states_requires_south.csv", "ga-hb1105-2024"),
         ("states_requires_south.csv", "tn-hb2315-2018"),
         ("states_requires_rest.csv", "mt-hb200-2021"),
