@@ -117,6 +117,11 @@ DROP_IN_FILE = frozenset(
     (
         ("states_limits_west.csv", "ca-ab2792-2016"),
         # Round 10 re-cited these rows to stronger pages; the earlier versions give way.
+        # Round 10 found the stated effective dates of these rows; the earlier versions give way.
+        ("states_limits_west.csv", "co-hb19-1124-2019"),
+        ("states_limits_west.csv", "co-sb21-131-2021"),
+        ("states_limits_west.csv", "wa-hb1090-2021"),
+        ("states_gaps_requires.csv", "ar-sb411-2019"),
         # Round 10 dated the end of Pawlenty's order from Gov. Dayton's release; the round 4 rows give way.
         ("states_requires_rest.csv", "mn-pawlenty-eo-ice-cooperation-2008"),
         ("states_round4_midwest_midatlantic.csv", "mn-pawlenty-eo-ice-cooperation-2008"),
@@ -314,6 +319,19 @@ EDITS: dict[str, dict] = {
     },
     "mn-hf4-drivers-licenses-for-all-2023": {
         "notes_sub": (r"CAUTION FOR REVIEWER: (.*?) Drop this row if that is not enough\.", r"Caveat: \1"),
+    },
+    "ks-hb2717-2022": {
+        # Signed in April, but a June 1 report still called it "soon to become a state law".
+        "effective": "2022-07-01",
+        "notes_sub": (
+            r"^Effective date NOT confirmed; set equal to signing date per conventions\. ",
+            "Effective 2022-07-01, not the signing day: KMUW (2022-06-01,"
+            " https://www.kmuw.org/news/2022-06-01/kansas-sanctuary-cities-law-creates-issues-for-municipalities-wanting-to-create-id-programs)"
+            " calls the bill 'soon to become a state law', and the Wyandotte Daily"
+            " (https://wyandotteonline.com/?p=108774) reports that on Thursday, June 9 (2022) the Unified Government"
+            " amended its Safe and Welcoming ordinance, on its legal staff's advice, to comply with the new state law"
+            " by July 1. ",
+        ),
     },
     "la-sb15-2025": {
         "notes_add": (
