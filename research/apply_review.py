@@ -292,7 +292,10 @@ EDITS: dict[str, dict] = {
         ),
     },
     "ok-hb2774-2021": {
-        "title": "Laws 2021, c. 255 (HB 2774) -- law enforcement agencies must comply with ICE detainer requests (22 O.S. 171.3)",
+        "title": (
+            "Laws 2021, c. 255 (HB 2774) -- law enforcement agencies must comply with ICE detainer requests"
+            " (22 O.S. 171.3)"
+        ),
         "notes_sub": (r"^NEW ROW\. ", ""),
         "notes_add": (
             "Reviewer (round 10): the effective date and content come from the code section's history note and text"
@@ -332,6 +335,17 @@ EDITS: dict[str, dict] = {
             " amended its Safe and Welcoming ordinance, on its legal staff's advice, to comply with the new state law"
             " by July 1. ",
         ),
+    },
+    "vt-s79-2017": {
+        "notes_sub": (
+            r"no separate effective date found, so effective set to signing date\.",
+            "in force the same day: the Legislature's statute page for 20 V.S.A. § 4652"
+            " (https://legislature.vermont.gov/statutes/section/20/207/04652) ends 'Added 2017, No. 5, § 2, eff."
+            " March 28, 2017.'",
+        ),
+    },
+    "ga-sb20-2009": {
+        "notes_add": "Reviewer (round 10): the effective date rests only on LegiScan's bill status, an aggregator.",
     },
     "la-sb15-2025": {
         "notes_add": (
@@ -479,6 +493,37 @@ EDITS: dict[str, dict] = {
     },
 }
 
+# Statutes and ordinances from rounds 1-7 whose effective date no page read states. The adoption (or
+# enactment) date stands in; the methodology lists them so users know the map may start them early.
+ADOPTION_DATE_STANDS_IN = frozenset((
+    "allegheny-county-ice-cooperation-limits-ordinance-2026",
+    "co-sb25-276-2025",
+    "cook-county-ice-detainer-ordinance-2011",
+    "denver-public-safety-enforcement-priorities-act-2017",
+    "fl-sb2c-2025",
+    "king-county-ordinance-17706-2013",
+    "king-county-ordinance-17886-2014",
+    "king-county-ordinance-18665-2018",
+    "kirkland-ordinance-o-4558-2017",
+    "la-city-sanctuary-ordinance-2024",
+    "louisville-metro-separation-ordinance-2017",
+    "md-hb16-dignity-not-detention-2021",
+    "mt-hb200-2021",
+    "nc-hb318-2015",
+    "ny-protect-our-courts-act-2020",
+    "nyc-local-law-228-2017",
+    "or-hb2314-1987",
+    "santa-ana-ordinance-ns-2908-2017",
+    "sc-h4400-2008",
+    "sf-city-of-refuge-ordinance-1989",
+    "westchester-county-immigrant-protection-act-2018",
+))
+ADOPTION_DATE_NOTE = (
+    "Reviewer (round 10): no page read states the day this measure took effect. The adoption or enactment"
+    " date stands in, so the map may show it in force a little early (docs/methodology.md, Known gaps)."
+)
+
+
 def https(url: str) -> str:
     url = url.strip().replace("legiscan.com./", "legiscan.com/")
     return "https://" + url[len("http://"):] if url.startswith("http://") else url
@@ -502,6 +547,8 @@ def keep_measure(row: dict[str, str], file_name: str) -> bool:
     if any(re.search(p, measure_id) for p in DROP_PATTERNS):
         return False
     apply_edits(row, EDITS.get(measure_id, {}))
+    if measure_id in ADOPTION_DATE_STANDS_IN:
+        row["notes"] = (row["notes"] + " " + ADOPTION_DATE_NOTE).strip()
     if not row["effective"] or not row["provisions"]:
         print("left out, no effective date or provisions:", measure_id)
         return False
