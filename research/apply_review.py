@@ -116,7 +116,6 @@ DROP = frozenset(
 DROP_IN_FILE = frozenset(
     (
         ("states_limits_west.csv", "ca-ab2792-2016"),
-        # Round 10 re-cited these rows to stronger pages; the earlier versions give way.
         # Round 10 found the stated effective dates of these rows; the earlier versions give way.
         ("states_limits_west.csv", "co-hb19-1124-2019"),
         ("states_limits_west.csv", "co-sb21-131-2021"),
@@ -125,6 +124,7 @@ DROP_IN_FILE = frozenset(
         # Round 10 dated the end of Pawlenty's order from Gov. Dayton's release; the round 4 rows give way.
         ("states_requires_rest.csv", "mn-pawlenty-eo-ice-cooperation-2008"),
         ("states_round4_midwest_midatlantic.csv", "mn-pawlenty-eo-ice-cooperation-2008"),
+        # Round 10 re-cited these rows to stronger pages; the earlier versions give way.
         ("states_requires_south.csv", "ga-hb1105-2024"),
         ("states_requires_south.csv", "tn-hb2315-2018"),
         ("states_requires_rest.csv", "mt-hb200-2021"),
@@ -284,6 +284,7 @@ EDITS: dict[str, dict] = {
         "notes_sub": [
             RECITE_PREFIX,
             (r" The row is left unchanged; see report\.", ""),
+            (r"DATE NUANCE: adopted = 2018-05-21 is the day", "May 21 is the day"),
         ],
         "notes_add": (
             "Reviewer (round 10): adopted is left empty. The day Haslam returned the bill unsigned (May 21, per"
