@@ -11,9 +11,9 @@ from pathlib import Path
 
 from geodata.boundaries import load_gazetteer
 from geodata.config import settings
-from geodata.dataset import load_dataset
 from geodata.ice287g import build_agreements, places_needed_by_agreements
 from geodata.ice287g import coverage_lines as agreement_coverage_lines
+from geodata.load import load_dataset
 from geodata.places import build_places
 from geodata.snapshot import snapshot
 from geodata.tables import DESIGNATIONS_PATH, POLICIES_PATH, parse_date, read_designations, read_policies

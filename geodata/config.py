@@ -27,10 +27,6 @@ class Settings:
     ice_287g_source: str
     cache_dir: Path
 
-    @property
-    def census_is_local(self) -> bool:
-        return not self.census_source.startswith(("https://", "http://"))
-
 
 def settings(environ: dict[str, str] | None = None) -> Settings:
     env = os.environ if environ is None else environ

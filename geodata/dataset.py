@@ -1,30 +1,43 @@
-"""Everything the views ask about, loaded once: measures, federal lists and jurisdictions."""
+"""Everything the views ask about, indexed once: measures, federal lists and jurisdictions.
+
+Reading files is `geodata.load`'s job; this module only assembles what it is given.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
+from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import TypeVar
 
 from geodata.boundaries import Gazetteer, load_gazetteer
-from geodata.config import Settings, settings
+from geodata.config import Settings
 from geodata.placepoints import PlacePoint, counties_of_points, place_points
-from geodata.tables import (
-    DESIGNATIONS_PATH,
-    POLICIES_PATH,
-    Designation,
-    Measure,
-    Problem,
-    read_designations,
-    read_policies,
-)
+from geodata.tables import Designation, Measure, Problem
 
 T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """How current each source is: the "as of" every view and export must carry."""
+
+    #: the day the policy tables last changed, if known
+    policies_as_of: dt.date | None = None
+    #: dates of the ICE 287(g) sheets loaded, oldest first; () when none are loaded
+    ice_sheets: tuple[dt.date, ...] = ()
+    #: why ICE's sheets could not be used, when a cache exists but is unreadable
+    ice_problem: str = ""
+
+    @property
+    def ice_loaded(self) -> bool:
+        return bool(self.ice_sheets)
+
+    @property
+    def ice_as_of(self) -> dt.date | None:
+        return self.ice_sheets[-1] if self.ice_sheets else None
 
 
 # eq=False: a dataset is identified by the object, so it can key caches cheaply.
@@ -40,18 +53,12 @@ class Dataset:
     measures_by_geoid: MappingProxyType[str, tuple[Measure, ...]]
     designations_by_geoid: MappingProxyType[str, tuple[Designation, ...]]
     measures_by_id: MappingProxyType[str, Measure]
+    provenance: Provenance = field(default_factory=Provenance)
 
     @property
     def first_date(self) -> dt.date:
         dates = [m.effective for m in self.measures] + [d.listed_on for d in self.designations]
         return min(dates, default=dt.date(1979, 1, 1))
-
-    def change_dates(self) -> tuple[dt.date, ...]:
-        """Every date on which some status can change, sorted."""
-        days = {m.effective for m in self.measures} | {m.ended for m in self.measures if m.ended}
-        days |= {d.listed_on for d in self.designations}
-        days |= {d.removed_on for d in self.designations if d.removed_on}
-        return tuple(sorted(days))
 
 
 def _group(items: Iterable[T], key: Callable[[T], str]) -> MappingProxyType[str, tuple[T, ...]]:
@@ -66,6 +73,7 @@ def build_dataset(
     designations: Iterable[Designation],
     config: Settings,
     problems: Iterable[Problem] = (),
+    provenance: Provenance | None = None,
 ) -> Dataset:
     measures = tuple(sorted(measures, key=lambda m: (m.effective, m.measure_id)))
     designations = tuple(designations)
@@ -87,48 +95,5 @@ def build_dataset(
         measures_by_geoid=_group(measures, lambda m: m.geoid),
         designations_by_geoid=_group(designations, lambda d: d.geoid),
         measures_by_id=MappingProxyType({m.measure_id: m for m in measures}),
+        provenance=provenance or Provenance(),
     )
-
-
-def extra_measure_sources(config: Settings) -> tuple[Measure, ...]:
-    """Measures built into the cache from other sources (287(g) agreements), if any."""
-    # Imported here: geodata.ice287g imports geodata.history, which imports this module.
-    from geodata.ice287g import cached_agreement_measures
-
-    return cached_agreement_measures(config.cache_dir)
-
-
-@lru_cache(maxsize=4)
-def _load(policies: Path, designations: Path, config: Settings, stamp: tuple) -> Dataset:
-    policy_table = read_policies(policies)
-    designation_table = read_designations(designations)
-    return build_dataset(
-        (*policy_table.records, *extra_measure_sources(config)),
-        designation_table.records,
-        config,
-        (*policy_table.problems, *designation_table.problems),
-    )
-
-
-def _stamp(*paths: Path) -> tuple:
-    stamps = []
-    for path in paths:
-        try:
-            stat = Path(path).stat()
-            stamps.append((str(path), stat.st_mtime_ns, stat.st_size))
-        except OSError:
-            stamps.append((str(path), None, None))
-    return tuple(stamps)
-
-
-def load_dataset(
-    policies: Path = POLICIES_PATH,
-    designations: Path = DESIGNATIONS_PATH,
-    config: Settings | None = None,
-) -> Dataset:
-    """Load and index the tables. Cached until a file (or the place cache) changes."""
-    config = config or settings()
-    from geodata.boundaries import places_path
-
-    cache_files = [places_path(config.cache_dir), config.cache_dir / "agreements_287g.csv"]
-    return _load(Path(policies), Path(designations), config, _stamp(policies, designations, *cache_files))

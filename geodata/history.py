@@ -39,7 +39,7 @@ def category_steps(
     """(day, category) for every day the jurisdiction's category changes, oldest first."""
     relevant = [*dataset.measures_by_geoid.get(geoid, ())]
     for parent in parents_of(dataset, geoid):
-        relevant += [m for m in dataset.measures_by_geoid.get(parent, ()) if m.inheritable]
+        relevant += [m for m in dataset.measures_by_geoid.get(parent, ()) if m.applies_below]
     days = sorted(_change_days(relevant, dataset.designations_by_geoid.get(geoid, ())))
     steps: list[tuple[dt.date, str]] = []
     for day in days:
@@ -88,15 +88,5 @@ def jurisdiction_history(dataset: Dataset, geoid: str) -> list[HistoryEntry]:
     """Every measure that ever applied here (own and inherited), by effective date."""
     entries = [HistoryEntry(m, "own") for m in dataset.measures_by_geoid.get(geoid, ())]
     for parent in parents_of(dataset, geoid):
-        entries += [HistoryEntry(m, parent) for m in dataset.measures_by_geoid.get(parent, ()) if m.inheritable]
+        entries += [HistoryEntry(m, parent) for m in dataset.measures_by_geoid.get(parent, ()) if m.applies_below]
     return sorted(entries, key=lambda e: (e.measure.effective, e.measure.measure_id))
-
-
-def month_starts(first: dt.date, last: dt.date) -> list[dt.date]:
-    """The first day of every month from `first`'s month to `last`'s month."""
-    days = []
-    year, month = first.year, first.month
-    while (year, month) <= (last.year, last.month):
-        days.append(dt.date(year, month, 1))
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-    return days

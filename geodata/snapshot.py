@@ -1,19 +1,20 @@
 """The question every view asks: what was in force, where, on a given date.
 
-All functions here are pure: same dataset and date in, same answer out.
+All functions here are pure: same dataset and date in, same answer out. Which measures
+count toward a status, and which flow down to counties and cities, is decided by the
+Measure itself (`Measure.sets_status`, `Measure.applies_below`), so every caller agrees.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
-from geodata.dataset import Dataset, load_dataset
+from geodata.dataset import Dataset
 from geodata.tables import Measure
-from geodata.vocabulary import EFFECTIVE_STATUSES, LEVELS, OWN_STATUSES
+from geodata.vocabulary import LEVELS
 
 
 def own_status(directions: Iterable[str]) -> str:
@@ -39,11 +40,15 @@ class JurisdictionStatus:
     geoid: str
     name: str
     level: str
+    #: every own measure in force, state agencies' 287(g) agreements included
     own_measures: tuple[str, ...]
+    #: the state's (and a city's county's) measures in force that apply here too
     inherited_measures: tuple[str, ...]
     own_status: str
     effective_status: str
     federal_lists: tuple[str, ...]
+    #: own 287(g) agreements in force (a subset of own_measures)
+    agreements: tuple[str, ...] = ()
 
     def as_row(self) -> dict[str, str]:
         return {
@@ -55,6 +60,7 @@ class JurisdictionStatus:
             "own_measures": ";".join(self.own_measures),
             "inherited_measures": ";".join(self.inherited_measures),
             "federal_lists": ";".join(self.federal_lists),
+            "agreements_287g": ";".join(self.agreements),
         }
 
 
@@ -66,12 +72,6 @@ class Snapshot:
 
     def by_geoid(self) -> dict[str, JurisdictionStatus]:
         return {r.geoid: r for r in self.rows}
-
-    def counts(self, field: str = "effective_status") -> dict[str, int]:
-        """Jurisdictions per status, every status present (zero included)."""
-        categories = OWN_STATUSES if field == "own_status" else EFFECTIVE_STATUSES
-        found = Counter(getattr(r, field) for r in self.rows)
-        return {c: found.get(c, 0) for c in categories}
 
 
 def parents_of(dataset: Dataset, geoid: str) -> tuple[str, ...]:
@@ -85,6 +85,29 @@ def parents_of(dataset: Dataset, geoid: str) -> tuple[str, ...]:
     return tuple(parents)
 
 
+def _status(
+    geoid: str, name: str, level: str, own: tuple[Measure, ...], inherited: tuple[Measure, ...],
+    lists: tuple[str, ...],
+) -> JurisdictionStatus:
+    own_directions = {m.direction for m in own if m.sets_status}
+    return JurisdictionStatus(
+        geoid=geoid,
+        name=name,
+        level=level,
+        own_measures=tuple(m.measure_id for m in own),
+        inherited_measures=tuple(m.measure_id for m in inherited),
+        own_status=own_status(own_directions),
+        effective_status=effective_status(own_directions | {m.direction for m in inherited}),
+        federal_lists=lists,
+        agreements=tuple(m.measure_id for m in own if m.is_287g_agreement),
+    )
+
+
+def _lists_on(dataset: Dataset, geoid: str, day: dt.date) -> tuple[str, ...]:
+    designations = dataset.designations_by_geoid.get(geoid)
+    return tuple(sorted({d.list for d in designations if d.on_list(day)})) if designations else ()
+
+
 def status_of(dataset: Dataset, geoid: str, day: dt.date) -> JurisdictionStatus:
     """One jurisdiction's status on `day`."""
     jurisdiction = dataset.gazetteer.get(geoid)
@@ -92,20 +115,11 @@ def status_of(dataset: Dataset, geoid: str, day: dt.date) -> JurisdictionStatus:
     inherited = tuple(
         m for parent in parents_of(dataset, geoid)
         for m in measures_in_force(dataset.measures_by_geoid.get(parent, ()), day)
-        if m.inheritable
+        if m.applies_below
     )
-    lists = tuple(
-        sorted({d.list for d in dataset.designations_by_geoid.get(geoid, ()) if d.on_list(day)})
-    )
-    return JurisdictionStatus(
-        geoid=geoid,
-        name=jurisdiction.display_name if jurisdiction else geoid,
-        level=jurisdiction.level if jurisdiction else "",
-        own_measures=tuple(m.measure_id for m in own),
-        inherited_measures=tuple(m.measure_id for m in inherited),
-        own_status=own_status(m.direction for m in own),
-        effective_status=effective_status(m.direction for m in (*own, *inherited)),
-        federal_lists=lists,
+    return _status(
+        geoid, jurisdiction.display_name if jurisdiction else geoid, jurisdiction.level if jurisdiction else "",
+        own, inherited, _lists_on(dataset, geoid, day),
     )
 
 
@@ -117,13 +131,11 @@ def _level_index(dataset: Dataset, level: str) -> tuple[tuple[str, str, tuple[st
     )
 
 
-def snapshot(day: dt.date, level: str, dataset: Dataset | None = None) -> Snapshot:
+def snapshot(day: dt.date, level: str, dataset: Dataset) -> Snapshot:
     """The status of every jurisdiction of `level` ('state', 'county' or 'place') on `day`."""
     if level not in LEVELS:
         raise ValueError(f"level must be one of {', '.join(LEVELS)}, not {level!r}")
-    dataset = dataset or load_dataset()
     by_geoid = dataset.measures_by_geoid
-    designations_by_geoid = dataset.designations_by_geoid
     # Most jurisdictions have no measure of their own: work out each parent once.
     in_force: dict[str, tuple[Measure, ...]] = {}
 
@@ -135,62 +147,6 @@ def snapshot(day: dt.date, level: str, dataset: Dataset | None = None) -> Snapsh
 
     rows = []
     for geoid, name, parents in _level_index(dataset, level):
-        own = in_force_at(geoid)
-        inherited = tuple(m for parent in parents for m in in_force_at(parent) if m.inheritable)
-        designations = designations_by_geoid.get(geoid)
-        lists = tuple(sorted({d.list for d in designations if d.on_list(day)})) if designations else ()
-        own_directions = {m.direction for m in own}
-        rows.append(
-            JurisdictionStatus(
-                geoid=geoid,
-                name=name,
-                level=level,
-                own_measures=tuple(m.measure_id for m in own),
-                inherited_measures=tuple(m.measure_id for m in inherited),
-                own_status=own_status(own_directions),
-                effective_status=effective_status(own_directions | {m.direction for m in inherited}),
-                federal_lists=lists,
-            )
-        )
+        inherited = tuple(m for parent in parents for m in in_force_at(parent) if m.applies_below)
+        rows.append(_status(geoid, name, level, in_force_at(geoid), inherited, _lists_on(dataset, geoid, day)))
     return Snapshot(day, level, tuple(rows))
-
-
-@dataclass(frozen=True)
-class Change:
-    geoid: str
-    name: str
-    before: str
-    after: str
-    started: tuple[str, ...]
-    ended: tuple[str, ...]
-
-    @property
-    def kind(self) -> str:
-        """newly_limits, newly_requires, newly_conflict, ended or changed."""
-        if self.after == "none":
-            return "ended"
-        if self.after in ("limits", "requires", "conflict"):
-            return f"newly_{self.after}"
-        return "changed"
-
-
-def compare(earlier: Snapshot, later: Snapshot, field: str = "effective_status") -> tuple[Change, ...]:
-    """What changed between two snapshots of the same level."""
-    before = earlier.by_geoid()
-    changes = []
-    for row in later.rows:
-        old = before.get(row.geoid)
-        if old is None:
-            continue
-        old_ids = set(old.own_measures) | set(old.inherited_measures)
-        new_ids = set(row.own_measures) | set(row.inherited_measures)
-        if field == "own_status":
-            old_ids, new_ids = set(old.own_measures), set(row.own_measures)
-        if getattr(old, field) != getattr(row, field):
-            changes.append(
-                Change(
-                    row.geoid, row.name, getattr(old, field), getattr(row, field),
-                    tuple(sorted(new_ids - old_ids)), tuple(sorted(old_ids - new_ids)),
-                )
-            )
-    return tuple(changes)

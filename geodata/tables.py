@@ -85,6 +85,30 @@ class Measure:
         """In force on `day`: effective <= day < ended."""
         return self.effective <= day and (self.ended is None or day < self.ended)
 
+    @property
+    def is_287g_agreement(self) -> bool:
+        """The one rule for a 287(g) agreement: the provision tag, whatever the instrument's name."""
+        return "agreement_287g" in self.provisions
+
+    @property
+    def is_state_agency_agreement(self) -> bool:
+        """A 287(g) agreement signed by a state agency (corrections, state police, a campus...)."""
+        return self.is_287g_agreement and self.level == "state"
+
+    @property
+    def sets_status(self) -> bool:
+        """Whether it counts toward its jurisdiction's limits/requires status.
+
+        A state agency's agreement binds that agency alone: it is no statewide mandate, so it
+        never makes a state "requires" (a statute or order that mandates cooperation still does).
+        """
+        return not self.is_state_agency_agreement
+
+    @property
+    def applies_below(self) -> bool:
+        """Whether it applies to the counties and cities inside its jurisdiction too."""
+        return self.inheritable and self.sets_status
+
 
 @dataclass(frozen=True)
 class Designation:

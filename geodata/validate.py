@@ -75,6 +75,25 @@ def succession_problems(file: str, measures: Sequence[Measure]) -> list[Problem]
     return problems
 
 
+def agreements_under_state_bans(file: str, measures: Sequence[Measure]) -> list[Problem]:
+    """A 287(g) agreement still in force after its state barred 287(g) (a `no_287g` statute) is a data error."""
+    bans = [m for m in measures if "no_287g" in m.provisions and m.level == "state"]
+    problems = []
+    for agreement in (m for m in measures if m.is_287g_agreement and m.level != "state"):
+        for ban in (b for b in bans if b.geoid == agreement.geoid[:2]):
+            overlap_start = max(agreement.effective, ban.effective)
+            overlap_end = min(d for d in (agreement.ended, ban.ended, dt.date.max) if d is not None)
+            if overlap_start < overlap_end:
+                problems.append(
+                    Problem(
+                        file, agreement.line, "ended",
+                        f"287(g) agreement in force on {overlap_start} although {ban.measure_id!r} bars 287(g)"
+                        f" from {ban.effective}: end it by then, as sources state",
+                    )
+                )
+    return problems
+
+
 def check(
     policies: Path, designations: Path, gazetteer: Gazetteer, today: dt.date | None = None
 ) -> CheckResult:
@@ -84,6 +103,7 @@ def check(
         *policy_table.problems,
         *designation_table.problems,
         *succession_problems(str(policies), policy_table.records),
+        *agreements_under_state_bans(str(policies), policy_table.records),
     ]
     unchecked = 0
     for path, table in ((policies, policy_table), (designations, designation_table)):

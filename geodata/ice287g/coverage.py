@@ -7,8 +7,8 @@ import datetime as dt
 from collections.abc import Sequence
 
 from geodata.config import Settings
+from geodata.dates import month_starts
 from geodata.fips import ABBREVIATIONS
-from geodata.history import month_starts
 from geodata.ice287g.agreements import MODELS, Agreement
 from geodata.ice287g.build import summary_lines
 from geodata.ice287g.cache import CacheError, cached_agreements

@@ -1,0 +1,524 @@
+"""What a view means: the one owner of categories, labels, colours, counts, tooltips and "as of".
+
+A `Layer` is one (date, level, view, compare-to date). Every renderer draws a Layer and
+recomputes nothing: the map payload, the legend, the details panel's summary line, the
+PNG and SVG, the CSV and GeoJSON downloads, and the command line. Pure, and importable
+from a notebook without streamlit or matplotlib:
+
+    >>> layer = build_layer(load_dataset(), dt.date(2025, 8, 5), "county", "effective")
+    >>> layer.counts()
+
+Colours: limits and requires are Okabe & Ito's (2008) blue and vermillion, which stay apart
+under protanopia, deuteranopia and tritanopia. Conflict is Paul Tol's sand: Okabe & Ito's
+reddish purple came within ΔE 14 of the blue under simulated protanopia. tests/test_layers.py
+checks every pair of colours in every view, compare included, under simulated colour-vision
+deficiency (CAM02-UCS ΔE ≥ 15).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from types import MappingProxyType
+
+from geodata.dataset import Dataset
+from geodata.dates import long_date
+from geodata.history import counts_over_time
+from geodata.snapshot import JurisdictionStatus, Snapshot, snapshot
+from geodata.vocabulary import LEVELS, PROVISIONS
+
+# --- Words ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LevelWords:
+    noun: str
+    plural: str
+    title: str
+
+
+LEVEL_WORDS: Mapping[str, LevelWords] = MappingProxyType(
+    {
+        "state": LevelWords("state", "states", "States"),
+        "county": LevelWords("county", "counties", "Counties"),
+        "place": LevelWords("city", "cities", "Cities"),
+    }
+)
+
+VIEWS: Mapping[str, str] = MappingProxyType(
+    {
+        "own": "Own measures",
+        "effective": "What applies here",
+        "federal": "Federal lists",
+        "287g": "287(g) agreements",
+    }
+)
+
+FEDERAL_LIST_DATES: Mapping[str, dt.date] = MappingProxyType(
+    {"dhs-2025-05": dt.date(2025, 5, 29), "doj-2025-08": dt.date(2025, 8, 5)}
+)
+
+# --- Colours and categories -----------------------------------------------------------------------
+
+LIMITS = "#0072B2"
+REQUIRES = "#D55E00"
+MIXED = "#DDCC77"
+STATE_AGENCY = "#CC79A7"
+NO_DATA = "#EDEDED"
+ENDED = "#222222"
+
+
+@dataclass(frozen=True)
+class Category:
+    key: str
+    label: str
+    color: str
+
+
+NONE = "none"
+UNCHANGED = "unchanged"
+ENDED_KEY = "ended"
+#: categories that say "nothing here": places in them are left undrawn where there are thousands
+IDLE_CATEGORIES = frozenset({NONE, UNCHANGED})
+
+CATEGORIES: Mapping[str, tuple[Category, ...]] = MappingProxyType(
+    {
+        "own": (
+            Category("limits", "Limits cooperation", LIMITS),
+            Category("requires", "Requires or expands cooperation", REQUIRES),
+            Category("both", "Both: limits and requires", MIXED),
+            Category(NONE, "No measure of its own recorded", NO_DATA),
+        ),
+        "effective": (
+            Category("limits", "Limits cooperation", LIMITS),
+            Category("requires", "Requires or expands cooperation", REQUIRES),
+            Category("conflict", "Conflict: limits and requires both apply", MIXED),
+            Category(NONE, "No measure recorded", NO_DATA),
+        ),
+        "federal": (
+            Category("both_lists", "On the DHS and DOJ lists", "#882255"),
+            Category("dhs", "On the DHS list (May 29, 2025)", "#E69F00"),
+            Category("doj", "On the DOJ list (Aug 5, 2025)", "#56B4E9"),
+            Category(NONE, "Not on a federal list", NO_DATA),
+        ),
+        "287g": (
+            Category("local_agreement", "A county or city agency has a 287(g) agreement", REQUIRES),
+            Category("state_agency", "A state agency has a 287(g) agreement", STATE_AGENCY),
+            Category(NONE, "No 287(g) agreement recorded", NO_DATA),
+        ),
+    }
+)
+
+#: how a change into each category reads, per view (compare mode)
+_CHANGE_WORDS: Mapping[str, Mapping[str, str]] = MappingProxyType(
+    {
+        "own": MappingProxyType({"limits": "Now limits", "requires": "Now requires or expands",
+                                 "both": "Now both limits and requires", ENDED_KEY: "Own measures ended"}),
+        "effective": MappingProxyType({"limits": "Now limits", "requires": "Now requires or expands",
+                                       "conflict": "Now in conflict", ENDED_KEY: "Measures ended"}),
+        "federal": MappingProxyType({"both_lists": "Now on both lists", "dhs": "Now on the DHS list",
+                                     "doj": "Now on the DOJ list", ENDED_KEY: "Taken off the lists"}),
+        "287g": MappingProxyType({"local_agreement": "Local agreement began",
+                                  "state_agency": "State-agency agreement began", ENDED_KEY: "Agreement ended"}),
+    }
+)
+
+
+def compare_categories(view: str, level: str | None = None) -> tuple[Category, ...]:
+    """The compare legend of a view: each way into a category, out of all of them, or no change."""
+    words = _CHANGE_WORDS[view]
+    moved = tuple(Category(f"to_{c.key}", words[c.key], c.color) for c in categories_of(view, level) if c.key != NONE)
+    return (*moved, Category(ENDED_KEY, words[ENDED_KEY], ENDED), Category(UNCHANGED, "No change", NO_DATA))
+
+
+#: at the state level only state agencies' agreements exist, below it only local ones
+_NOT_AT_LEVEL: Mapping[str, frozenset[str]] = MappingProxyType(
+    {
+        "state": frozenset({"local_agreement"}),
+        "county": frozenset({"state_agency"}),
+        "place": frozenset({"state_agency"}),
+    }
+)
+
+
+def categories_of(view: str, level: str | None = None, compared: bool = False) -> tuple[Category, ...]:
+    """A view's legend at a level (every category the view has, when no level is given)."""
+    require_choice(view, tuple(VIEWS), "view")
+    if compared:
+        return compare_categories(view, level)
+    hidden = _NOT_AT_LEVEL.get(level or "", frozenset())
+    return tuple(c for c in CATEGORIES[view] if c.key not in hidden)
+
+
+def require_choice(value: str, choices: Sequence[str], what: str) -> None:
+    if value not in choices:
+        raise ValueError(f"unknown {what} {value!r}: use one of {', '.join(choices)}")
+
+
+# --- Classifying one jurisdiction -----------------------------------------------------------------
+
+
+def category_of(row: JurisdictionStatus, view: str) -> str:
+    """The category key a jurisdiction's status falls in, for one view."""
+    if view == "own":
+        return row.own_status
+    if view == "effective":
+        return row.effective_status
+    if view == "federal":
+        lists = set(row.federal_lists)
+        if {"dhs-2025-05", "doj-2025-08"} <= lists:
+            return "both_lists"
+        if "dhs-2025-05" in lists:
+            return "dhs"
+        return "doj" if "doj-2025-08" in lists else NONE
+    if view == "287g":
+        if not row.agreements:
+            return NONE
+        return "state_agency" if row.level == "state" else "local_agreement"
+    raise ValueError(f"unknown view {view!r}")
+
+
+def change_category(before: str, after: str) -> str:
+    if before == after:
+        return UNCHANGED
+    return ENDED_KEY if after == NONE else f"to_{after}"
+
+
+def _measures_counted(row: JurisdictionStatus, view: str) -> set[str]:
+    """What a change in this view is made of: measures, list entries or agreements."""
+    if view == "own":
+        return set(row.own_measures)
+    if view == "federal":
+        return set(row.federal_lists)
+    if view == "287g":
+        return set(row.agreements)
+    return set(row.own_measures) | set(row.inherited_measures)
+
+
+@dataclass(frozen=True)
+class Change:
+    geoid: str
+    name: str
+    before: str
+    after: str
+    #: measure ids (or list ids) in force at the later date and not the earlier, and the reverse
+    started: tuple[str, ...]
+    ended: tuple[str, ...]
+
+
+def ordered_dates(day: dt.date, compare_to: dt.date | None) -> tuple[dt.date, dt.date | None, str | None]:
+    """(later, earlier, notice): compare runs from an earlier date to a later one, never backwards."""
+    if compare_to is None or compare_to < day:
+        return day, compare_to, None
+    if compare_to == day:
+        return day, None, f"Nothing to compare: both dates are {long_date(day)}. Pick an earlier date."
+    notice = (
+        f"The comparison runs forward in time, so the dates were swapped: from {long_date(day)} "
+        f"to {long_date(compare_to)}."
+    )
+    return compare_to, day, notice
+
+
+def default_earlier(day: dt.date, first: dt.date = dt.date(1979, 1, 1)) -> dt.date:
+    """The earlier date a comparison starts from by default: Jan 1, 2017, else ten years before `day`."""
+    candidate = dt.date(2017, 1, 1) if day > dt.date(2017, 1, 1) else dt.date(max(day.year - 10, first.year), 1, 1)
+    return candidate if candidate < day else first
+
+
+# --- Sources and notices --------------------------------------------------------------------------
+
+HOW_TO_LOAD_287G = (
+    "Run `python -m geodata build` with internet access (or `make run`), or set GEODATA_ICE287G_SOURCE "
+    "to a folder of ICE participating-agencies sheets."
+)
+
+
+@dataclass(frozen=True)
+class SourceNote:
+    """One source behind a layer and how current it is."""
+
+    name: str
+    as_of: dt.date | None
+    #: e.g. "not loaded"
+    status: str = ""
+    #: how the date reads after the name: "Policy tables as of …", "ICE sheet of …"
+    joiner: str = "as of"
+
+    def __str__(self) -> str:
+        if self.status:
+            return f"{self.name}: {self.status}"
+        return f"{self.name} {self.joiner} {self.as_of.isoformat()}" if self.as_of else self.name
+
+
+def _uses_ice(view: str, level: str) -> bool:
+    """Whether ICE's sheets can change what this view shows at this level."""
+    return view == "287g" or level != "state"
+
+
+def _sources(dataset: Dataset, view: str, level: str) -> tuple[SourceNote, ...]:
+    provenance = dataset.provenance
+    notes = [SourceNote("Policy tables", provenance.policies_as_of)]
+    if view == "federal":
+        notes += [SourceNote("DHS list", FEDERAL_LIST_DATES["dhs-2025-05"], joiner="of"),
+                  SourceNote("DOJ list", FEDERAL_LIST_DATES["doj-2025-08"], joiner="of")]
+    if _uses_ice(view, level):
+        if provenance.ice_loaded:
+            notes.append(SourceNote("ICE sheet", provenance.ice_as_of, joiner="of"))
+        else:
+            notes.append(SourceNote("ICE 287(g) sheets", None, "not loaded"))
+    return tuple(notes)
+
+
+def _notices(dataset: Dataset, view: str, level: str, days: Sequence[dt.date]) -> tuple[str, ...]:
+    provenance = dataset.provenance
+    notices: list[str] = []
+    if _uses_ice(view, level) and not provenance.ice_loaded:
+        if view == "287g":
+            notices.append(
+                "ICE's 287(g) sheets are not loaded, so this view shows only the few agreements the policy "
+                "tables record, and its counts are not complete."
+            )
+        else:
+            notices.append(
+                "ICE's 287(g) sheets are not loaded: a county or city whose only measure is a 287(g) "
+                "agreement shows as having none."
+            )
+        if provenance.ice_problem:
+            notices.append(f"Note: {provenance.ice_problem}.")
+    elif view == "287g":
+        newest, oldest = provenance.ice_as_of, provenance.ice_sheets[0]
+        if newest and any(d > newest for d in days):
+            notices.append(f"287(g) agreements as of ICE's sheet of {long_date(newest)}: later changes are not shown.")
+        if any(d < oldest for d in days):
+            notices.append(
+                f"ICE's sheets list the agreements in force from {long_date(oldest)} on. An agreement that ended "
+                "before then is shown only where the policy tables record it."
+            )
+    if view == "287g" and level != "state":
+        state_agencies = sum(1 for m in dataset.measures if m.is_state_agency_agreement and m.in_force(days[-1]))
+        if state_agencies:
+            notices.append(
+                f"{state_agencies:,} agreements signed by state agencies are shown at the state level: they bind "
+                "those agencies only, not counties and cities."
+            )
+    if view == "federal" and all(d < FEDERAL_LIST_DATES["dhs-2025-05"] for d in days):
+        notices.append("The federal lists were first published on May 29, 2025: before then no place was on one.")
+    return tuple(notices)
+
+
+# --- The layer ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Layer:
+    """One view of one level on one day (and, when comparing, since an earlier day)."""
+
+    day: dt.date
+    level: str
+    view: str
+    compare_to: dt.date | None
+    snapshot: Snapshot
+    categories: tuple[Category, ...]
+    category: Mapping[str, str]
+    #: a second tooltip line per GEOID (the 287(g) support models), where there is one
+    details: Mapping[str, str]
+    changes: Mapping[str, Change]
+    sources: tuple[SourceNote, ...]
+    notices: tuple[str, ...]
+    #: False when a source the counts depend on is missing: the counts must not look complete
+    counts_complete: bool
+    #: how to load a missing source, for the app (never printed on an image)
+    remedy: str = ""
+
+    @property
+    def compared(self) -> bool:
+        return self.compare_to is not None
+
+    def counts(self) -> dict[str, int]:
+        """Jurisdictions per category, in legend order, zeros included."""
+        found = Counter(self.category.values())
+        return {c.key: found.get(c.key, 0) for c in self.categories}
+
+    def label(self, key: str) -> str:
+        return {c.key: c.label for c in self.categories}[key]
+
+    def colors(self) -> dict[str, str]:
+        return {c.key: c.color for c in self.categories}
+
+    def tooltip(self, geoid: str) -> str:
+        """The tooltip's second line: the category, and the detail where there is one."""
+        label = self.label(self.category[geoid])
+        return f"{label} · {self.details[geoid]}" if geoid in self.details else label
+
+    @property
+    def heading(self) -> str:
+        """The legend's heading."""
+        return f"Change in {VIEWS[self.view].lower()}" if self.compared else VIEWS[self.view]
+
+    @property
+    def period(self) -> str:
+        if self.compare_to:
+            return f"{long_date(self.compare_to)} to {long_date(self.day)}"
+        return long_date(self.day)
+
+    @property
+    def unit(self) -> str:
+        """What the legend counts: 'counties on August 5, 2025'."""
+        plural = LEVEL_WORDS[self.level].plural
+        return f"{plural}, {self.period}" if self.compared else f"{plural} on {self.period}"
+
+    @property
+    def as_of(self) -> str:
+        """Every source behind the layer and how current it is, on one line."""
+        return "; ".join(str(s) for s in self.sources)
+
+    def title(self, region_name: str | None = None) -> str:
+        return default_title(self.level, self.view, self.compared, region_name)
+
+    @property
+    def subtitle(self) -> str:
+        return f"Changes from {self.period}" if self.compared else f"As of {self.period}"
+
+    @property
+    def definition(self) -> str:
+        """One line that defines the categories, in the words of the legend."""
+        return DEFINITIONS[self.view]
+
+    def rows(self) -> list[dict[str, str]]:
+        """One row per jurisdiction: what the CSV and GeoJSON downloads hold, and the map draws."""
+        out = []
+        for status in self.snapshot.rows:
+            key = self.category[status.geoid]
+            row = {
+                "geoid": status.geoid,
+                "name": status.name,
+                "level": status.level,
+                "date": self.day.isoformat(),
+                "compared_with": self.compare_to.isoformat() if self.compare_to else "",
+                "view": self.view,
+                "category": key,
+                "category_label": self.label(key),
+            }
+            row.update({k: v for k, v in status.as_row().items() if k not in row})
+            out.append(row)
+        return out
+
+    def within_state(self, fips: str) -> Layer:
+        """The same layer narrowed to one state's jurisdictions."""
+        keep = {r.geoid for r in self.snapshot.rows if r.geoid[:2] == fips}
+        rows = tuple(r for r in self.snapshot.rows if r.geoid in keep)
+        return Layer(
+            self.day, self.level, self.view, self.compare_to, Snapshot(self.snapshot.date, self.level, rows),
+            self.categories, MappingProxyType({g: c for g, c in self.category.items() if g in keep}),
+            MappingProxyType({g: d for g, d in self.details.items() if g in keep}),
+            MappingProxyType({g: c for g, c in self.changes.items() if g in keep}),
+            self.sources, self.notices, self.counts_complete, self.remedy,
+        )
+
+
+TITLES: Mapping[str, str] = MappingProxyType(
+    {
+        "effective": "Immigration-enforcement cooperation policy by {noun}",
+        "own": "Each {noun}’s own immigration-enforcement cooperation measures",
+        "federal": "Federal ‘sanctuary jurisdiction’ lists by {noun}",
+        "287g": "287(g) agreements with ICE by {noun}",
+    }
+)
+
+
+def default_title(level: str, view: str, compared: bool = False, region_name: str | None = None) -> str:
+    """The project's own title for a map of this level and view."""
+    title = TITLES[view].format(noun=LEVEL_WORDS[level].noun)
+    title = f"Changes: {title[0].lower()}{title[1:]}" if compared else title
+    return f"{title}, {region_name}" if region_name else title
+
+
+DEFINITIONS: Mapping[str, str] = MappingProxyType(
+    {
+        "own": "Own measures: the state's, county's or city's own laws, orders, policies and agreements in force. "
+               "Limits = restricts cooperation with federal immigration enforcement; requires or expands = "
+               "mandates it or, as a 287(g) agreement does, takes it on.",
+        "effective": "What applies here: own measures plus the state's (and a city's county's) that bind it. "
+                     "Conflict = measures in both directions apply. A state agency's 287(g) agreement binds that "
+                     "agency only and is not counted here.",
+        "federal": "Federal lists: the DHS list of sanctuary jurisdictions (May 29, 2025) and the DOJ list "
+                   "(Aug 5, 2025), as published.",
+        "287g": "287(g) agreements: a county or city agency (usually a sheriff) or a state agency that signed an "
+                "agreement with ICE, from ICE's participating-agencies sheets and the policy tables.",
+    }
+)
+
+
+def _support_models(dataset: Dataset, rows: Sequence[JurisdictionStatus]) -> dict[str, str]:
+    """GEOID -> the 287(g) support models in force there, in words."""
+    found = {}
+    for row in rows:
+        tags = {
+            tag for measure_id in row.agreements for tag in dataset.measures_by_id[measure_id].provisions
+            if tag != "agreement_287g" and tag in PROVISIONS
+        }
+        if tags:
+            found[row.geoid] = "; ".join(sorted(PROVISIONS[t][1] for t in tags))
+    return found
+
+
+def build_layer(
+    dataset: Dataset, day: dt.date, level: str, view: str, compare_to: dt.date | None = None
+) -> Layer:
+    """The layer for (day, level, view), comparing with `compare_to` when it is given.
+
+    A `compare_to` after `day` is swapped with a notice; one equal to `day` is dropped with a notice.
+    """
+    require_choice(level, LEVELS, "level")
+    require_choice(view, tuple(VIEWS), "view")
+    day, compare_to, order_notice = ordered_dates(day, compare_to)
+    current = snapshot(day, level, dataset)
+    categories = categories_of(view, level, compared=compare_to is not None)
+    changes: dict[str, Change] = {}
+    if compare_to is None:
+        category = {r.geoid: category_of(r, view) for r in current.rows}
+    else:
+        before = snapshot(compare_to, level, dataset).by_geoid()
+        category = {}
+        for row in current.rows:
+            old = before[row.geoid]
+            was, now = category_of(old, view), category_of(row, view)
+            category[row.geoid] = change_category(was, now)
+            if was != now:
+                old_ids, new_ids = _measures_counted(old, view), _measures_counted(row, view)
+                changes[row.geoid] = Change(
+                    row.geoid, row.name, was, now, tuple(sorted(new_ids - old_ids)), tuple(sorted(old_ids - new_ids))
+                )
+    days = (day,) if compare_to is None else (compare_to, day)
+    notices = ((order_notice,) if order_notice else ()) + _notices(dataset, view, level, days)
+    ice_missing = _uses_ice(view, level) and not dataset.provenance.ice_loaded
+    return Layer(
+        day, level, view, compare_to, current, categories, MappingProxyType(category),
+        MappingProxyType(_support_models(dataset, current.rows) if view == "287g" else {}),
+        MappingProxyType(changes), _sources(dataset, view, level), notices,
+        counts_complete=not (view == "287g" and ice_missing), remedy=HOW_TO_LOAD_287G if ice_missing else "",
+    )
+
+
+# --- Summaries ------------------------------------------------------------------------------------
+
+
+def status_label(view: str, key: str) -> str:
+    """A status in the words of a view's legend ('Limits cooperation', 'No measure recorded')."""
+    return {c.key: c.label for c in CATEGORIES[view]}[key]
+
+
+def status_sentence(status: JurisdictionStatus, day: dt.date) -> str:
+    """The details panel's summary line, in the words of the legends."""
+    return (
+        f"On {long_date(day)}: own measures: {status_label('own', status.own_status)}; "
+        f"what applies here: {status_label('effective', status.effective_status)}."
+    )
+
+
+def counts_by_date(dataset: Dataset, level: str, view: str, days: Sequence[dt.date]) -> list[dict[str, int]]:
+    """For each day, jurisdictions per category of the view (the 'Over time' chart)."""
+    classify: Callable[[JurisdictionStatus], str] = lambda row: category_of(row, view)  # noqa: E731
+    return counts_over_time(dataset, level, classify, days)
