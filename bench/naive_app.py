@@ -20,17 +20,17 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from dashboard.mapview import _Script
 from dashboard.sections import details_panel
 from dashboard.static_assets import ensure_static_assets
-from dashboard.views import colors
 from geodata.atlas import ARTIFACT
-from geodata.dataset import load_dataset
-from geodata.history import month_starts
+from geodata.dates import month_starts
+from geodata.layers import CATEGORIES
+from geodata.load import load_dataset
 from geodata.snapshot import snapshot
 
 data = load_dataset()
 options = month_starts(dt.date(2016, 1, 1), dt.date(2025, 12, 1))
 day = st.select_slider("Date", options=options, value=dt.date(2018, 6, 1), key="date")
 status = {r.geoid: r.effective_status for r in snapshot(day, "county", data).rows}
-palette = colors("effective")
+palette = {c.key: c.color for c in CATEGORIES["effective"]}
 counties = gpd.read_file(ARTIFACT, layer="counties").set_crs(4326).rename(columns={"id": "geoid"})
 counties["status"] = counties["geoid"].map(status)
 fmap = folium.Map(location=(39.5, -98.5), zoom_start=4, tiles=None)

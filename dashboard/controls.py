@@ -8,19 +8,25 @@ from dataclasses import replace
 
 import streamlit as st
 
+from dashboard.compat import is_fragment_run
 from dashboard.mapview import zoom_for_bounds
 from dashboard.urlstate import ViewState, parse_params, to_params
 from geodata.dataset import Dataset
-from geodata.history import month_starts
+from geodata.dates import month_starts
+from geodata.layers import LEVEL_WORDS, default_earlier, ordered_dates
 from geodata.vocabulary import level_of
 
-LEVEL_LABELS = {"state": "States", "county": "Counties", "place": "Cities"}
 KEY_DATES = (
     (dt.date(1979, 11, 27), "1979: LAPD Special Order 40"),
     (dt.date(2017, 1, 1), "Jan 2017"),
     (dt.date(2025, 1, 20), "Jan 20, 2025"),
 )
 PLAY_STEP_SECONDS = 0.8
+
+
+def date_label(day: dt.date) -> str:
+    """A slider step: 'Aug 2025' for a month start, the ISO date for an exact day."""
+    return f"{day:%b %Y}" if day.day == 1 else day.isoformat()
 
 
 def date_options(first: dt.date, today: dt.date, exact: Sequence[dt.date] = ()) -> list[dt.date]:
@@ -31,9 +37,8 @@ def date_options(first: dt.date, today: dt.date, exact: Sequence[dt.date] = ()) 
 
 
 def _search_labels(data: Dataset) -> dict[str, str]:
-    kinds = {"state": "state", "county": "county", "place": "city"}
     return {
-        j.geoid: f"{j.display_name} ({kinds[j.level]})"
+        j.geoid: f"{j.display_name} ({LEVEL_WORDS[j.level].noun})"
         for j in sorted(data.gazetteer.jurisdictions.values(), key=lambda j: (j.level != "state", j.display_name))
     }
 
@@ -53,7 +58,7 @@ def init_state(data: Dataset, today: dt.date) -> None:
         view=state.view,
         selected=state.selected,
         compare_on=state.compare_to is not None,
-        compare_date=state.compare_to or dt.date(2017, 1, 1),
+        compare_date=state.compare_to or default_earlier(state.date, data.first_date),
         # Streamlit keeps ?embed=true out of st.query_params; it is read from the context.
         embed=bool(st.context.is_embedded),
         title=state.title or "",
@@ -69,6 +74,31 @@ def init_state(data: Dataset, today: dt.date) -> None:
             f"The selected jurisdiction is a {data.gazetteer.get(state.selected).level}; "
             f"its details are shown, and the map shows the {state.level} level.",
         )
+
+
+def keep_compare_forward() -> None:
+    """Widget callback: the earlier date stays before the chosen date; a reversed pair is swapped.
+
+    Runs before the script, so it may still set the widgets' values.
+    """
+    s = st.session_state
+    if not s.get("compare_on"):
+        return
+    later, earlier, notice = ordered_dates(s["date"], s.get("compare_date"))
+    if earlier is None:
+        earlier = default_earlier(later)
+    s["exact_dates"] = (*s.get("exact_dates", ()), later, earlier)
+    s["date"], s["compare_date"] = later, earlier
+    if notice:
+        s["flash"] = notice
+
+
+def compare_switched_on() -> None:
+    """Widget callback: turning compare on starts from a date before the chosen one."""
+    s = st.session_state
+    if s.get("compare_on") and s.get("compare_date", s["date"]) >= s["date"]:
+        s["compare_date"] = default_earlier(s["date"])
+        s["exact_dates"] = (*s.get("exact_dates", ()), s["compare_date"])
 
 
 def apply_pending_changes(data: Dataset, shapes: Callable) -> None:
@@ -121,6 +151,7 @@ def sync_url(state: ViewState) -> None:
 
 def _jump(day: dt.date) -> None:
     st.session_state["date"] = day
+    keep_compare_forward()
 
 
 def jump_buttons(options: Sequence[dt.date], today: dt.date) -> None:
@@ -133,13 +164,6 @@ def jump_buttons(options: Sequence[dt.date], today: dt.date) -> None:
     columns[-1].toggle("▶ Play", key="playing", help="Step through time, one month at a time")
 
 
-def _is_fragment_run() -> bool:
-    from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
-
-    ctx = get_script_run_ctx()
-    return bool(ctx and ctx.fragment_ids_this_run)
-
-
 def play_ticker(options: Sequence[dt.date]) -> None:
     """While playing, move the date one step forward every PLAY_STEP_SECONDS."""
     playing = bool(st.session_state.get("playing"))
@@ -148,7 +172,7 @@ def play_ticker(options: Sequence[dt.date]) -> None:
     def tick() -> None:
         # The fragment body also runs inside every full rerun, after the widgets exist;
         # only a timer-driven run may move the date.
-        if not st.session_state.get("playing") or not _is_fragment_run():
+        if not st.session_state.get("playing") or not is_fragment_run():
             return
         position = options.index(st.session_state["date"]) if st.session_state["date"] in options else 0
         if position + 1 >= len(options):

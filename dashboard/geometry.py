@@ -16,8 +16,8 @@ import shapely
 from geodata.boundaries import atlas_shapes, read_place_shapes
 from geodata.dataset import Dataset
 
-# Clicking a city drawn as a point: accept clicks this close (degrees, ~15 km).
-POINT_TOLERANCE = 0.15
+#: a city drawn as a point (no boundaries built) is hit by clicks this close, in degrees (~15 km)
+POINT_CLICK_TOLERANCE = 0.15
 
 
 @dataclass(frozen=True)

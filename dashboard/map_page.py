@@ -1,4 +1,8 @@
-"""The map page: status on a date, details with sources, summary, compare, and sharing."""
+"""The map page: status on a date, details with sources, summary, compare, and sharing.
+
+What the map means (categories, labels, counts, notices) is decided by `geodata.layers`;
+this page only lays it out.
+"""
 
 from __future__ import annotations
 
@@ -11,25 +15,27 @@ from streamlit_folium import st_folium
 
 from dashboard import sections, share
 from dashboard.controls import (
-    LEVEL_LABELS,
     apply_pending_changes,
+    compare_switched_on,
+    date_label,
     date_options,
     init_state,
     jump_buttons,
+    keep_compare_forward,
     play_ticker,
     sync_url,
     view_state,
 )
-from dashboard.geometry import shape_index
+from dashboard.geometry import POINT_CLICK_TOLERANCE, ShapeIndex, shape_index
 from dashboard.longlived import freeze_new_long_lived, long_lived
 from dashboard.mapview import NATIONAL_CENTER, NATIONAL_ZOOM, base_map, step_layer, step_payload
 from dashboard.static_assets import ensure_static_assets, write_json
-from dashboard.text import long_date, md_escape
-from dashboard.views import VIEWS, category_of, change_category, support_models
+from dashboard.text import md_escape
 from geodata.config import settings
-from geodata.dataset import Dataset, load_dataset
-from geodata.history import counts_over_time, month_starts
-from geodata.snapshot import compare, snapshot
+from geodata.dataset import Dataset
+from geodata.dates import long_date, month_starts
+from geodata.layers import LEVEL_WORDS, VIEWS, build_layer, categories_of, counts_by_date
+from geodata.load import load_dataset
 
 CSS = (Path(__file__).parent / "assets" / "page.css").read_text(encoding="utf-8")
 st.markdown(f"<style>{CSS}</style>", unsafe_allow_html=True)
@@ -44,8 +50,7 @@ def dataset() -> Dataset:
 @st.cache_resource
 @long_lived
 def assets(_data: Dataset):
-    config = settings()
-    urls = ensure_static_assets(config.cache_dir)
+    urls = ensure_static_assets(settings().cache_dir)
     names = {j.geoid: j.display_name for j in _data.gazetteer.jurisdictions.values()}
     points = [
         {"geoid": p.jurisdiction.geoid, "name": p.jurisdiction.display_name, "lat": p.lat, "lon": p.lon}
@@ -56,7 +61,7 @@ def assets(_data: Dataset):
 
 @st.cache_resource
 @long_lived
-def shapes(_data: Dataset, level: str):
+def shapes(_data: Dataset, level: str) -> ShapeIndex:
     return shape_index(_data, level, settings().cache_dir)
 
 
@@ -66,8 +71,8 @@ def jurisdiction_at(data: Dataset, level: str, clicked: dict) -> str | None:
         lat, lon = float(clicked["lat"]), float(clicked["lng"])
     except (KeyError, TypeError, ValueError):
         return None
-    tolerance = 0.15 if level == "place" and not data.gazetteer.places_have_geometry else 0.0
-    hit = shapes(data, level).at(lat, lon, tolerance)
+    points = level == "place" and not data.gazetteer.places_have_geometry
+    hit = shapes(data, level).at(lat, lon, POINT_CLICK_TOLERANCE if points else 0.0)
     if hit is None and level == "place":
         hit = shapes(data, "county").at(lat, lon)
     return hit
@@ -75,14 +80,8 @@ def jurisdiction_at(data: Dataset, level: str, clicked: dict) -> str | None:
 
 @st.cache_resource
 @long_lived
-def agreement_ids(_data: Dataset) -> frozenset[str]:
-    return frozenset(m.measure_id for m in _data.measures if "agreement_287g" in m.provisions)
-
-
-@st.cache_resource
-@long_lived
 def agreements_frame(_data: Dataset) -> pd.DataFrame:
-    agreements = [m for m in _data.measures if "agreement_287g" in m.provisions]
+    agreements = [m for m in _data.measures if m.is_287g_agreement]
     first = min((m.effective for m in agreements), default=dt.date.today())
     return sections.agreements_frame(agreements, month_starts(max(first, dt.date(2005, 1, 1)), dt.date.today()))
 
@@ -91,16 +90,14 @@ def agreements_frame(_data: Dataset) -> pd.DataFrame:
 @long_lived
 def status_frame(_data: Dataset, level: str, view: str) -> pd.DataFrame:
     days = month_starts(_data.first_date, dt.date.today())
-    ids = agreement_ids(_data)
-    series = counts_over_time(_data, level, lambda row: category_of(row, view, ids), days)
-    return sections.counts_frame(days, series, view)
+    return sections.counts_frame(days, counts_by_date(_data, level, view, days), categories_of(view, level))
 
 
 data = dataset()
 today = dt.date.today()
 init_state(data, today)
-options = date_options(data.first_date, today, st.session_state["exact_dates"])
 apply_pending_changes(data, shapes)
+options = date_options(data.first_date, today, st.session_state["exact_dates"])
 state = view_state()
 
 if not state.embed:
@@ -109,10 +106,15 @@ if not state.embed:
         "Which states, counties and cities limit or require cooperation with federal immigration "
         "enforcement, on any date since 1979, each fact linked to its source."
     )
-for notice in st.session_state.get("notices", ()):
-    st.warning(md_escape(notice), icon="⚠️")
-for problem in data.problems[:3]:
-    st.warning(md_escape(f"A table row was left out: {problem}"), icon="⚠️")
+with st.container():  # one element whatever it holds, so the map below keeps its place
+    for notice in (*st.session_state.get("notices", ()), *filter(None, [st.session_state.pop("flash", None)])):
+        st.warning(md_escape(notice), icon="⚠️")
+    if data.problems:
+        st.warning(
+            md_escape(f"{len(data.problems)} table row(s) could not be used and are left out. "
+                      "See About & methodology, Reporting a correction."),
+            icon="⚠️",
+        )
 if not data.gazetteer.places_have_geometry and state.level == "place":
     st.info(
         "City boundaries are not available, so cities are drawn as points. "
@@ -124,16 +126,15 @@ if not data.gazetteer.places_have_geometry and state.level == "place":
 # --- controls ---------------------------------------------------------------------------
 if not state.embed:
     c1, c2, c3 = st.columns([1.1, 1.6, 1.6])
-    c1.radio("Level", list(LEVEL_LABELS), format_func=LEVEL_LABELS.get, key="level", horizontal=True)
+    c1.radio("Level", list(LEVEL_WORDS), format_func=lambda lv: LEVEL_WORDS[lv].title, key="level",
+             horizontal=True)
     c2.radio("View", list(VIEWS), format_func=VIEWS.get, key="view", horizontal=True)
     search_labels = st.session_state["search_labels"]
     c3.selectbox(
         "Find a place", list(search_labels), index=None, key="search", format_func=search_labels.get,
         placeholder="Type a state, county or city…",
     )
-st.select_slider(
-    "Date", options=options, key="date", format_func=lambda d: f"{d:%b %Y}" if d.day == 1 else d.isoformat(),
-)
+st.select_slider("Date", options=options, key="date", format_func=date_label, on_change=keep_compare_forward)
 if not state.embed:
     jump_buttons(options, today)
 play_ticker(options)
@@ -151,27 +152,15 @@ if clicked and clicked != st.session_state.get("last_click_seen"):
         st.session_state["selected"] = hit
         state = view_state()
 
-ids = agreement_ids(data)
-snap = snapshot(state.date, state.level, data)
-if state.compare_to:
-    earlier = snapshot(state.compare_to, state.level, data)
-    field = "own_status" if state.view == "own" else "effective_status"
-    changes = {c.geoid: c for c in compare(earlier, snap, field)}
-    map_view = "compare"
-    categories = {row.geoid: change_category(changes.get(row.geoid)) for row in snap.rows}
-else:
-    changes = {}
-    map_view = state.view
-    categories = {row.geoid: category_of(row, state.view, ids) for row in snap.rows}
-extra = support_models(snap, data.measures_by_id, ids) if state.view == "287g" else {}
-
+layer = build_layer(data, state.date, state.level, state.view, state.compare_to)
+# Always one container, filled or not: an element appearing above the map would shift the map's
+# place in the page, and streamlit would remount it.
+with st.container():
+    for notice in layer.notices:
+        st.info(md_escape(notice), icon="ℹ️")
+    if layer.remedy and not state.embed:
+        st.caption(md_escape(layer.remedy))
 urls, names_url, points_url = assets(data)
-counts = {}
-for category in categories.values():
-    counts[category] = counts.get(category, 0) + 1
-unit = f"{LEVEL_LABELS[state.level].lower()} on {long_date(state.date)}"
-if state.compare_to:
-    unit = f"{LEVEL_LABELS[state.level].lower()}, {long_date(state.compare_to)} → {long_date(state.date)}"
 
 map_col, side_col = st.columns([2.3, 1]) if not state.embed else (st.container(), st.container())
 with map_col:
@@ -182,9 +171,7 @@ with map_col:
         height=560 if not state.embed else 520,
         use_container_width=True,
         returned_objects=["last_clicked"],
-        feature_group_to_add=step_layer(
-            step_payload(categories, map_view, date=state.date.isoformat(), selected=state.selected, extra=extra)
-        ),
+        feature_group_to_add=step_layer(step_payload(layer, selected=state.selected)),
         center=focus[0] if focus else NATIONAL_CENTER,
         zoom=focus[1] if focus else NATIONAL_ZOOM,
         render=False,
@@ -192,9 +179,8 @@ with map_col:
 # Build the click-lookup index now, after the map is on its way, not on the first click.
 shapes(data, state.level)
 with side_col:
-    title = state.title or ("What changed" if state.compare_to else VIEWS[state.view])
-    st.markdown(f"**{md_escape(title)}**")
-    sections.legend(map_view, counts, unit)
+    st.markdown(f"**{md_escape(state.title or layer.heading)}**")
+    sections.legend(layer)
     if not state.embed:
         with st.popover("Embed or share this view"):
             base = share.page_base(st.context.url)
@@ -212,30 +198,24 @@ with side_col:
         st.caption("Click a state, county or city on the map, or use “Find a place”, to see its measures and sources.")
 
 if not state.embed:
-    if state.compare_to:
-        st.subheader(f"What changed from {long_date(state.compare_to)} to {long_date(state.date)}")
-        sections.changes_table(data, list(changes.values()))
+    if layer.compared:
+        st.subheader(f"What changed from {long_date(layer.compare_to)} to {long_date(layer.day)}")
+        sections.changes_table(data, layer)
     st.subheader("Over time")
-    sections.counts_chart(status_frame(data, state.level, state.view), state.view, state.date)
-    if state.view == "287g":
-        if agreement_ids(data):
-            st.markdown("**287(g) agreements in force, by support model**")
-            sections.agreements_chart(agreements_frame(data), state.date)
-        else:
-            st.info(
-                "The 287(g) layer is not built. Run `python -m geodata build` with internet access, or set "
-                "GEODATA_ICE287G_SOURCE to a folder of ICE participating-agencies sheets.",
-                icon="ℹ️",
-            )
-    with st.expander("Compare two dates", expanded=bool(state.compare_to)):
-        st.toggle("Compare with an earlier date", key="compare_on")
+    if not layer.counts_complete:
+        st.info(md_escape(layer.notices[0]), icon="ℹ️")
+    sections.counts_chart(status_frame(data, state.level, state.view), categories_of(state.view, state.level),
+                          state.date)
+    if state.view == "287g" and data.provenance.ice_loaded:
+        st.markdown(f"**287(g) agreements in force, by support model** (ICE sheet of {data.provenance.ice_as_of})")
+        sections.agreements_chart(agreements_frame(data), state.date)
+    with st.expander("Compare two dates", expanded=layer.compared):
+        st.toggle("Compare with an earlier date", key="compare_on", on_change=compare_switched_on)
         if st.session_state.get("compare_on"):
-            st.select_slider(
-                "Earlier date", options=options, key="compare_date",
-                format_func=lambda d: f"{d:%b %Y}" if d.day == 1 else d.isoformat(),
-            )
+            st.select_slider("Earlier date", options=options, key="compare_date", format_func=date_label,
+                             on_change=keep_compare_forward)
 
-    share.share_section(data, state, map_view)
+    share.share_section(data, state, layer)
 
 sync_url(view_state())
 # Last, after the page is drawn: the collector otherwise rescans the caches on every rerun.

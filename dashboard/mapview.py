@@ -20,7 +20,7 @@ from branca.element import Element, MacroElement
 from jinja2 import Template
 
 from dashboard.static_assets import AssetUrls
-from dashboard.views import CATEGORIES
+from geodata.layers import NONE, UNCHANGED, Layer
 
 CHOROPLETH_JS = (Path(__file__).parent / "assets" / "choropleth.js").read_text(encoding="utf-8")
 NATIONAL_CENTER = (39.5, -98.5)
@@ -105,36 +105,29 @@ def step_layer(payload: Mapping[str, object]) -> folium.FeatureGroup:
     return group
 
 
-def step_payload(
-    categories: Mapping[str, str],
-    view: str,
-    *,
-    date: str,
-    selected: str | None = None,
-    extra: Mapping[str, str] | None = None,
-) -> dict[str, object]:
-    """Category codes per GEOID, compressed: the usual code per state, plus exceptions."""
-    keys = [c.key for c in CATEGORIES[view]]
+def step_payload(layer: Layer, selected: str | None = None) -> dict[str, object]:
+    """The layer's category codes per GEOID, compressed: the usual code per state, plus exceptions."""
+    keys = [c.key for c in layer.categories]
     index = {key: i for i, key in enumerate(keys)}
-    fallback = index.get("none", index.get("unchanged", len(keys) - 1))
+    fallback = index.get(NONE, index.get(UNCHANGED, len(keys) - 1))
     by_state_counts: dict[str, Counter[int]] = {}
-    for geoid, category in categories.items():
+    for geoid, category in layer.category.items():
         by_state_counts.setdefault(geoid[:2], Counter())[index[category]] += 1
     by_state = {state: counts.most_common(1)[0][0] for state, counts in by_state_counts.items()}
     codes = {
         geoid: index[category]
-        for geoid, category in categories.items()
+        for geoid, category in layer.category.items()
         if index[category] != by_state.get(geoid[:2], fallback)
     }
     return {
-        "date": date,
-        "colors": [c.color for c in CATEGORIES[view]],
-        "labels": [c.label for c in CATEGORIES[view]],
+        "date": layer.day.isoformat(),
+        "colors": [c.color for c in layer.categories],
+        "labels": [c.label for c in layer.categories],
         "fallback": fallback,
         "byState": by_state,
         "codes": codes,
         "selected": selected,
-        "extra": dict(extra or {}),
+        "extra": dict(layer.details),
     }
 
 

@@ -9,29 +9,36 @@ from collections.abc import Mapping, Sequence
 import pandas as pd
 import streamlit as st
 
-from dashboard.text import long_date, md_escape, safe_href, safe_link
-from dashboard.views import CATEGORIES
+from dashboard.text import md_escape, safe_href, safe_link
 from geodata.dataset import Dataset
 from geodata.history import jurisdiction_history
-from geodata.snapshot import Change, JurisdictionStatus, status_of
+from geodata.layers import IDLE_CATEGORIES, Category, Layer, status_label, status_sentence
+from geodata.snapshot import JurisdictionStatus, status_of
 from geodata.tables import Measure
-from geodata.vocabulary import FEDERAL_LISTS, INSTRUMENTS, PROVISIONS, STATUS_LABELS
+from geodata.vocabulary import FEDERAL_LISTS, INSTRUMENTS, PROVISIONS
 
 
-def legend(view: str, counts: Mapping[str, int], unit: str) -> None:
-    """Swatches with plain-language labels and how many jurisdictions are in each."""
+def legend_html(layer: Layer) -> str:
+    """Swatches in the layer's words, with how many jurisdictions are in each, and its sources' dates."""
+    counts = layer.counts()
     rows = []
-    for category in CATEGORIES[view]:
-        count = counts.get(category.key, 0)
+    for category in layer.categories:
+        count = f" <b>{counts[category.key]:,}</b>" if layer.counts_complete else ""
         rows.append(
             f'<div class="cm-legend-row"><span class="cm-swatch" style="background:{category.color}"></span>'
-            f"{html.escape(category.label)} <b>{count:,}</b></div>"
+            f"{html.escape(category.label)}{count}</div>"
         )
-    # st.html, like the details panel: its code is then loaded with the page, not on the first click.
-    st.html(
+    unit = layer.unit if layer.counts_complete else f"{layer.unit} (counts incomplete)"
+    return (
         f'<div class="cm-legend" role="list" aria-label="Legend">{"".join(rows)}'
-        f'<div class="cm-legend-unit">{html.escape(unit)}</div></div>'
+        f'<div class="cm-legend-unit">{html.escape(unit)}</div>'
+        f'<div class="cm-legend-unit">{html.escape(layer.as_of)}</div></div>'
     )
+
+
+def legend(layer: Layer) -> None:
+    # st.html, like the details panel: its code is then loaded with the page, not on the first click.
+    st.html(legend_html(layer))
 
 
 def _dates_text(m: Measure) -> str:
@@ -54,10 +61,9 @@ def _link(url: str, label: str) -> str:
 
 def measure_card_html(m: Measure, relation: str) -> str:
     """One measure as a card. Everything that comes from the tables is escaped: it is data, never markup."""
-    direction = "Limits" if m.direction == "limits" else "Requires"
-    meta = f"{INSTRUMENTS.get(m.instrument, m.instrument)} · {direction} cooperation · {relation}"
+    meta = f"{INSTRUMENTS.get(m.instrument, m.instrument)} · {status_label('own', m.direction)} · {relation}"
     provisions = "".join(f"<li>{html.escape(PROVISIONS[p][1])}</li>" for p in m.provisions if p in PROVISIONS)
-    is_moa = "agreement_287g" in m.provisions and m.source_url.lower().endswith(".pdf")
+    is_moa = m.is_287g_agreement and m.source_url.lower().endswith(".pdf")
     # Notes can run long (conflicting sources, second sources): folded, so the cards stay scannable.
     notes = (
         f'<details class="cm-notes"><summary>Research notes</summary>{html.escape(m.notes)}</details>'
@@ -73,10 +79,7 @@ def measure_card_html(m: Measure, relation: str) -> str:
 
 def details_html(dataset: Dataset, status: JurisdictionStatus, day: dt.date) -> str:
     """The body of the details panel: status on the date, federal lists, own and inherited measures."""
-    parts = [
-        f"<p>On {html.escape(long_date(day))}: own measures <b>{html.escape(STATUS_LABELS[status.own_status])}</b>;"
-        f" what applies here <b>{html.escape(STATUS_LABELS[status.effective_status])}</b>.</p>"
-    ]
+    parts = [f"<p><b>{html.escape(status_sentence(status, day))}</b></p>"]
     for entry in dataset.designations_by_geoid.get(status.geoid, ()):
         period = f"listed {entry.listed_on}" + (f", removed {entry.removed_on}" if entry.removed_on else "")
         parts.append(
@@ -86,8 +89,11 @@ def details_html(dataset: Dataset, status: JurisdictionStatus, day: dt.date) -> 
     own = [dataset.measures_by_id[i] for i in status.own_measures]
     inherited = [dataset.measures_by_id[i] for i in status.inherited_measures]
     if not own and not inherited:
-        parts.append('<p class="cm-empty">No recorded measure applies here on this date.</p>')
-    parts += [measure_card_html(m, "own measure") for m in own]
+        parts.append('<p class="cm-empty">The tables record no measure that applies here on this date.</p>')
+    state_agencies = [m for m in own if m.is_state_agency_agreement]
+    parts += [measure_card_html(m, "own measure") for m in own if not m.is_state_agency_agreement]
+    parts += [measure_card_html(m, "state-agency 287(g) agreement: binds that agency only")
+              for m in state_agencies]
     for m in inherited:
         parent = dataset.gazetteer.get(m.geoid)
         parts.append(measure_card_html(m, f"applies via {parent.display_name if parent else m.geoid}"))
@@ -159,25 +165,26 @@ def timeline(history: Sequence, day: dt.date) -> None:
     chart_with_date(frame, spec, day)
 
 
-def counts_frame(days: Sequence[dt.date], series: Sequence[Mapping[str, int]], view: str) -> pd.DataFrame:
+def counts_frame(days: Sequence[dt.date], series: Sequence[Mapping[str, int]],
+                 categories: Sequence[Category]) -> pd.DataFrame:
     """Long-form counts, keeping only the months where a count changes (the chart steps)."""
-    categories = [c for c in CATEGORIES[view] if c.key not in ("none", "unchanged")]
+    shown = [c for c in categories if c.key not in IDLE_CATEGORIES]
     rows, previous = [], None
     for index, (day, counts) in enumerate(zip(days, series, strict=True)):
-        current = tuple(counts.get(c.key, 0) for c in categories)
+        current = tuple(counts.get(c.key, 0) for c in shown)
         if current != previous or index == len(days) - 1:
-            rows += [{"date": day, "category": c.label, "count": n} for c, n in zip(categories, current, strict=True)]
+            rows += [{"date": day, "category": c.label, "count": n} for c, n in zip(shown, current, strict=True)]
         previous = current
     return pd.DataFrame(rows)
 
 
-def counts_chart(frame: pd.DataFrame, view: str, day: dt.date) -> None:
+def counts_chart(frame: pd.DataFrame, categories: Sequence[Category], day: dt.date) -> None:
     """Jurisdictions per category over time, with the selected date marked.
 
     A plain Vega-Lite spec, not Altair: Altair validates its spec on every rerun, which
     cost more than the rest of the page on a slider step.
     """
-    categories = [c for c in CATEGORIES[view] if c.key not in ("none", "unchanged")]
+    shown = [c for c in categories if c.key not in IDLE_CATEGORIES]
     spec = {
         "height": 240,
         "layer": [
@@ -188,7 +195,7 @@ def counts_chart(frame: pd.DataFrame, view: str, day: dt.date) -> None:
                     "y": {"field": "count", "type": "quantitative", "title": "Jurisdictions"},
                     "color": {
                         "field": "category", "type": "nominal",
-                        "scale": {"domain": [c.label for c in categories], "range": [c.color for c in categories]},
+                        "scale": {"domain": [c.label for c in shown], "range": [c.color for c in shown]},
                         "legend": {"orient": "bottom", "title": None},
                     },
                     "tooltip": [{"field": "date", "type": "temporal"}, {"field": "category"}, {"field": "count"}],
@@ -200,9 +207,9 @@ def counts_chart(frame: pd.DataFrame, view: str, day: dt.date) -> None:
     chart_with_date(frame, spec, day)
 
 
-def changes_table(dataset: Dataset, changes: Sequence[Change]) -> None:
+def changes_table(dataset: Dataset, layer: Layer) -> None:
     """Each change between the two dates, with the measures behind it and their sources."""
-    if not changes:
+    if not layer.changes:
         st.info("Nothing changed between these two dates at this level.")
         return
 
@@ -214,10 +221,11 @@ def changes_table(dataset: Dataset, changes: Sequence[Change]) -> None:
         )
 
     lines = ["| Jurisdiction | Before | After | Started | Ended |", "|---|---|---|---|---|"]
-    for change in sorted(changes, key=lambda c: c.name):
+    for change in sorted(layer.changes.values(), key=lambda c: c.name):
         lines.append(
-            f"| {md_escape(change.name)} | {md_escape(STATUS_LABELS[change.before])}"
-            f" | {md_escape(STATUS_LABELS[change.after])} | {sources(change.started)} | {sources(change.ended)} |"
+            f"| {md_escape(change.name)} | {md_escape(status_label(layer.view, change.before))}"
+            f" | {md_escape(status_label(layer.view, change.after))} | {sources(change.started)}"
+            f" | {sources(change.ended)} |"
         )
     st.markdown("\n".join(lines))
 
@@ -227,7 +235,7 @@ MODEL_TAGS = ("jail_enforcement_model", "task_force_model", "warrant_service_off
 
 def agreements_frame(measures: Sequence[Measure], days: Sequence[dt.date]) -> pd.DataFrame:
     """287(g) agreements in force on each day, by support model."""
-    agreements = [m for m in measures if "agreement_287g" in m.provisions]
+    agreements = [m for m in measures if m.is_287g_agreement]
     rows = []
     for day in days:
         in_force = [m for m in agreements if m.in_force(day)]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from urllib.parse import quote, urlsplit
 
@@ -32,11 +31,3 @@ def safe_link(url: str, label: str = "source") -> str:
     href = quote(url.strip(), safe=":/?#[]@!$&'*+,;=%~-._")
     href = href.replace("(", "%28").replace(")", "%29")
     return f"[{md_escape(label)}]({href})"
-
-
-def long_date(day: dt.date) -> str:
-    return f"{day:%B} {day.day}, {day.year}"
-
-
-def month_label(day: dt.date) -> str:
-    return f"{day:%b %Y}"

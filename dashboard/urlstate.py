@@ -9,7 +9,7 @@ import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 
-from dashboard.views import VIEWS
+from geodata.layers import VIEWS, ordered_dates
 from geodata.vocabulary import LEVELS, level_of
 
 EARLIEST = dt.date(1979, 1, 1)
@@ -86,6 +86,11 @@ def parse_params(
             notices.append(f"Ignored compare date {_shown(raw)}: use YYYY-MM-DD between {EARLIEST} and {today}.")
         else:
             state = replace(state, compare_to=day)
+    if state.compare_to is not None:
+        later, earlier, notice = ordered_dates(state.date, state.compare_to)
+        state = replace(state, date=later, compare_to=earlier)
+        if notice:
+            notices.append(notice)
     if (raw := first("title")) is not None:
         state = replace(state, title=raw[:120])
     state = replace(state, embed=(first("embed") or "").lower() == "true")

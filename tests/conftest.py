@@ -85,3 +85,38 @@ def empty_cache_settings(tmp_path: Path) -> Settings:
 
 def day(text: str) -> dt.date:
     return dt.date.fromisoformat(text)
+
+
+def mirror_env(cache: Path) -> dict[str, str]:
+    """Environment that points the project's sources at the local mirrors, with its own cache."""
+    import os
+
+    env = {**os.environ, "GEODATA_CACHE_DIR": str(cache)}
+    if CENSUS_MIRROR.is_dir():
+        env |= {"GEODATA_CENSUS_SOURCE": str(CENSUS_MIRROR), "GEODATA_CENSUS_YEAR": "2015"}
+    if ICE_MIRROR.is_dir():
+        env["GEODATA_ICE287G_SOURCE"] = str(ICE_MIRROR)
+    return env
+
+
+@pytest.fixture(scope="session")
+def mirror_cache(tmp_path_factory) -> Path:
+    """A build cache made once from the mirrors: place boundaries and ICE's 287(g) sheets."""
+    import subprocess
+    import sys
+
+    if not (CENSUS_MIRROR.is_dir() and ICE_MIRROR.is_dir()):
+        pytest.skip(f"mirrors not found at {SHARED}")
+    cache = tmp_path_factory.mktemp("mirror-cache")
+    subprocess.run([sys.executable, "-m", "geodata", "build"], env=mirror_env(cache), cwd=REPO, check=False,
+                   capture_output=True, timeout=600)
+    return cache
+
+
+@pytest.fixture(scope="session")
+def mirror_dataset(mirror_cache: Path):
+    """The committed tables with the mirrors' boundaries and 287(g) agreements."""
+    from geodata.config import settings
+    from geodata.load import load_dataset
+
+    return load_dataset(config=settings(mirror_env(mirror_cache)))

@@ -17,8 +17,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from dashboard.devserver import serve
 from tests.conftest import CENSUS_MIRROR, ICE_MIRROR, REPO
+from tests.devserver import serve
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 OUTPUT = REPO / "tests" / "output"

@@ -10,7 +10,7 @@ import pytest
 
 from geodata.cli import main
 from geodata.dataset import build_dataset
-from geodata.snapshot import compare, effective_status, own_status, snapshot, status_of
+from geodata.snapshot import effective_status, own_status, snapshot, status_of
 from geodata.tables import read_designations, read_policies
 from tests.conftest import day, designation_row, measure_row
 
@@ -88,24 +88,9 @@ def test_federal_lists_by_date(dataset):
     assert lists("2025-06-02") == ()
 
 
-def test_compare_two_dates(dataset):
-    changes = compare(snapshot(day("2017-01-01"), "state", dataset),
-                      snapshot(day("2018-06-01"), "state", dataset))
-    kinds = {c.geoid: (c.kind, c.started) for c in changes}
-    assert kinds == {"06": ("newly_limits", ("ca-limits",)), "48": ("newly_requires", ("tx-requires",))}
-    ended = compare(snapshot(day("2019-01-01"), "state", dataset),
-                    snapshot(day("2021-01-01"), "state", dataset))
-    assert [(c.geoid, c.kind, c.ended) for c in ended] == [("06", "ended", ("ca-limits",))]
-
-
 def test_snapshot_rejects_unknown_level(dataset):
     with pytest.raises(ValueError, match="level must be one of"):
         snapshot(dt.date(2020, 1, 1), "planet", dataset)
-
-
-def test_snapshot_counts_include_every_status(dataset):
-    counts = snapshot(day("2018-06-01"), "state", dataset).counts()
-    assert counts == {"limits": 1, "requires": 1, "conflict": 0, "none": 49}
 
 
 def test_snapshot_command(capsys):
@@ -116,10 +101,21 @@ def test_snapshot_command(capsys):
     assert main(["snapshot", "--date", "2018-6-1", "--level", "state"]) == 2
 
 
-def test_measures_binding_only_part_of_a_state_are_not_inherited(dataset, empty_cache_settings):
-    """A campus police 287(g) agreement drawn on its state colours the state, not its counties."""
-    campus = dataclasses.replace(dataset.measures_by_id["ca-limits"], measure_id="campus", direction="requires",
-                                 provisions=("agreement_287g",), inheritable=False)
-    data = build_dataset((*dataset.measures, campus), dataset.designations, empty_cache_settings)
-    assert "campus" in status_of(data, "06", day("2019-07-01")).own_measures
-    assert "campus" not in status_of(data, "06037", day("2019-07-01")).inherited_measures
+def test_state_agency_agreements_neither_colour_the_state_nor_flow_down(dataset, empty_cache_settings):
+    """A state agency's (or a campus police's) 287(g) agreement binds that agency: no statewide mandate."""
+    agency = dataclasses.replace(dataset.measures_by_id["ca-limits"], measure_id="state-doc", direction="requires",
+                                 provisions=("agreement_287g",), instrument="agreement")
+    data = build_dataset((*dataset.measures, agency), dataset.designations, empty_cache_settings)
+    california = status_of(data, "06", day("2019-07-01"))
+    assert "state-doc" in california.own_measures and california.agreements == ("state-doc",)
+    assert (california.own_status, california.effective_status) == ("limits", "limits")
+    assert "state-doc" not in status_of(data, "06037", day("2019-07-01")).inherited_measures
+    county = snapshot(day("2019-07-01"), "county", data).by_geoid()["06037"]
+    assert "state-doc" not in county.inherited_measures
+
+
+def test_a_statute_that_mandates_287g_still_flows_down(dataset, empty_cache_settings):
+    mandate = dataclasses.replace(dataset.measures_by_id["tx-requires"], measure_id="mandate",
+                                  provisions=("mandates_287g",))
+    data = build_dataset((*dataset.measures, mandate), dataset.designations, empty_cache_settings)
+    assert "mandate" in status_of(data, "48201", day("2019-07-01")).inherited_measures

@@ -1,0 +1,96 @@
+"""`python -m dashboard.publish`: write the map of one layer as a PNG and an SVG.
+
+    python -m dashboard.publish --date 2025-08-05 --level county --view effective --out map.png
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from dashboard.publish.images import MAX_TITLE, render_layer
+from dashboard.publish.projection import parse_region
+from geodata.layers import VIEWS, build_layer, ordered_dates
+from geodata.load import load_dataset
+from geodata.vocabulary import LEVELS
+
+
+def parse_day(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date {text!r}: use YYYY-MM-DD, e.g. 2025-08-05") from None
+
+
+def parse_size(text: str) -> tuple[int, int]:
+    width, sep, height = text.lower().partition("x")
+    if not (sep and width.strip().isdigit() and height.strip().isdigit()):
+        raise argparse.ArgumentTypeError(f"not a size {text!r}: use WIDTHxHEIGHT, e.g. 1920x1080")
+    size = int(width), int(height)
+    if not (200 <= size[0] <= 10_000 and 150 <= size[1] <= 10_000):
+        raise argparse.ArgumentTypeError(f"size {text!r} out of range: 200x150 to 10000x10000 pixels")
+    return size
+
+
+def parse_region_argument(text: str) -> str:
+    try:
+        return parse_region(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def parse_title(text: str) -> str:
+    if len(text.strip()) > MAX_TITLE:
+        raise argparse.ArgumentTypeError(f"the title is {len(text.strip())} characters long: at most {MAX_TITLE}")
+    return text
+
+
+def argument_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m dashboard.publish",
+        description="Write the map as a PNG and an SVG with the same stem.",
+    )
+    parser.add_argument("--date", type=parse_day, required=True, help="the day shown, YYYY-MM-DD")
+    parser.add_argument("--level", choices=LEVELS, default="state")
+    parser.add_argument("--view", choices=tuple(VIEWS), default="effective")
+    parser.add_argument("--out", type=Path, required=True, help="output .png (the .svg goes beside it)")
+    parser.add_argument("--title", type=parse_title, help="replaces the default title")
+    parser.add_argument("--region", type=parse_region_argument, help="one state alone: CA, California or 06")
+    parser.add_argument("--size", type=parse_size, default=(1200, 800), help="WIDTHxHEIGHT pixels (1200x800)")
+    parser.add_argument("--compare-to", type=parse_day, help="an earlier date: show what changed since then")
+    parser.add_argument("--permalink", help="link printed under the source line")
+    return parser
+
+
+def checked_arguments(parser: argparse.ArgumentParser, argv: Sequence[str] | None) -> argparse.Namespace:
+    """Parsed arguments, with the cross-argument rules argparse cannot express (exit 2 otherwise)."""
+    args = parser.parse_args(argv)
+    if args.out.suffix.lower() not in {".png", ".svg"}:
+        parser.error(f"--out must end in .png or .svg, not {args.out.name!r}")
+    return args
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = checked_arguments(argument_parser(), argv)
+    day, compare_to, notice = ordered_dates(args.date, args.compare_to)
+    if notice:
+        print(f"note: {notice}", file=sys.stderr)
+    dataset = load_dataset()
+    if dataset.problems:
+        print(f"note: {len(dataset.problems)} table rows skipped; `python -m geodata check` lists them",
+              file=sys.stderr)
+    layer = build_layer(dataset, day, args.level, args.view, compare_to)
+    for line in layer.notices:
+        if line != notice:
+            print(f"note: {line}", file=sys.stderr)
+    images = render_layer(dataset, layer, title=args.title, region=args.region, size=args.size,
+                          permalink=args.permalink)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    for fmt, data in images.items():
+        path = args.out.with_suffix(f".{fmt}")
+        path.write_bytes(data)
+        print(path)
+    return 0
