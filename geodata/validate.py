@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from geodata.boundaries import Gazetteer
+from geodata.provenance import provenance_problems
 from geodata.tables import Measure, Problem, Table, read_designations, read_policies
 
 _SUPERSEDED_BY = re.compile(r"superseded by ([a-z0-9]+(?:-[a-z0-9]+)*)")
@@ -84,6 +85,7 @@ def check(
         *policy_table.problems,
         *designation_table.problems,
         *succession_problems(str(policies), policy_table.records),
+        *provenance_problems(policies, policy_table.records, today),  # notes are public copy
     ]
     unchecked = 0
     for path, table in ((policies, policy_table), (designations, designation_table)):
