@@ -85,7 +85,7 @@ def check(
         *policy_table.problems,
         *designation_table.problems,
         *succession_problems(str(policies), policy_table.records),
-        *provenance_problems(policies, policy_table.records, today),  # notes are public copy
+        *provenance_problems(policies, policy_table.records, today),  # public notes; evidence.csv
     ]
     unchecked = 0
     for path, table in ((policies, policy_table), (designations, designation_table)):

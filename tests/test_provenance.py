@@ -1,14 +1,24 @@
-"""Provenance readers can see: notes are public copy, and `geodata check` says where they are not."""
+"""Provenance readers can see: notes are public copy, every measure has its evidence, and `geodata check`
+says where either fails."""
 
 from __future__ import annotations
 
+import csv
+import dataclasses
 import datetime as dt
 
 import pytest
 
 from geodata.boundaries import load_gazetteer
 from geodata.cli import main
-from geodata.provenance import process_language
+from geodata.provenance import (
+    EVIDENCE_COLUMNS,
+    EVIDENCE_PATH,
+    Evidence,
+    evidence_problems,
+    process_language,
+    read_evidence,
+)
 from geodata.tables import POLICIES_PATH, read_policies
 from geodata.validate import check
 from tests.conftest import measure_row
@@ -75,3 +85,68 @@ def test_committed_notes_are_public_copy():
     table = read_policies(POLICIES_PATH)
     offending = {m.measure_id: process_language(m.notes) for m in table.records if process_language(m.notes)}
     assert offending == {}
+
+
+# --- evidence ---------------------------------------------------------------------------------
+
+EVIDENCE = "The statute's history note gives the effective date; the bill page describes the detainer limits."
+
+
+def write_evidence(directory, rows):
+    """Write evidence.csv beside the fixture's policies.csv."""
+    path = directory / "evidence.csv"
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f, lineterminator="\n")
+        writer.writerow(EVIDENCE_COLUMNS)
+        writer.writerows(rows)
+    return path
+
+
+def problems_of(policies, lists, tmp_path):
+    return [str(p) for p in check(policies, lists, load_gazetteer(tmp_path / "cache"), today=TODAY).problems]
+
+
+def test_every_measure_needs_evidence(write_tables, tmp_path):
+    policies, lists = write_tables([measure_row(measure_id="m1"), measure_row(measure_id="m2")])
+    write_evidence(tmp_path, [("m1", EVIDENCE, "2025-12-01")])
+    assert problems_of(policies, lists, tmp_path) == [
+        f"{policies}:3: measure_id: 'm2' has no evidence row in {tmp_path / 'evidence.csv'}"
+    ]
+
+
+def test_evidence_rows_are_checked(write_tables, tmp_path):
+    policies, lists = write_tables([measure_row(measure_id="m1")])
+    evidence = write_evidence(tmp_path, [
+        ("m1", EVIDENCE, "2025-12-01"),
+        ("ghost", EVIDENCE, "2025-12-01"),
+        ("m1", EVIDENCE, "2025-12-01"),
+        ("", "", "01/12/2025"),
+        ("", "I could not find the signing day; see report.", "2030-01-01"),
+    ])
+    found = problems_of(policies, lists, tmp_path)
+    assert f"{evidence}:3: measure_id: 'ghost' is not a measure in {policies}" in found
+    assert f"{evidence}:4: measure_id: duplicate of line 2" in found
+    assert f"{evidence}:5: evidence: is empty" in found
+    assert f"{evidence}:5: checked_on: not a valid YYYY-MM-DD date: '01/12/2025'" in found
+    assert f"{evidence}:6: checked_on: 2030-01-01 is in the future" in found
+    assert any(p.startswith(f"{evidence}:6: evidence: is written in the first person") for p in found)
+    assert any(p.startswith(f"{evidence}:6: evidence: is a remark to the team") for p in found)
+
+
+def test_a_scratch_table_without_evidence_is_not_held_to_it(write_tables, tmp_path):
+    policies, lists = write_tables([measure_row()])
+    assert problems_of(policies, lists, tmp_path) == []
+
+
+def test_read_evidence():
+    evidence = read_evidence()
+    assert set(evidence) == {m.measure_id for m in read_policies().records}
+    first = evidence["ca-sb54-2017"]
+    assert isinstance(first, Evidence) and first.evidence and first.checked_on <= dt.date.today()
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        first.evidence = "changed"  # type: ignore[misc]
+
+
+def test_committed_evidence_passes():
+    table = read_policies(POLICIES_PATH)
+    assert evidence_problems(EVIDENCE_PATH, table.records, POLICIES_PATH) == []
