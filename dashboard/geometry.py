@@ -49,7 +49,12 @@ class ShapeIndex:
             index = self.geoids.index(geoid)
         except ValueError:
             return None
-        return tuple(shapely.bounds(self.shapes[index]))  # type: ignore[return-value]
+        west, south, east, north = shapely.bounds(self.shapes[index])
+        if east - west > 180:
+            # Alaska's Aleutians cross the antimeridian: measure its extent with them west of -180.
+            shifted = shapely.transform(self.shapes[index], lambda xy: xy - [[360, 0]] * (xy[:, :1] > 0))
+            west, south, east, north = shapely.bounds(shifted)
+        return float(west), float(south), float(east), float(north)
 
 
 def shape_index(dataset: Dataset, level: str, cache_dir: Path) -> ShapeIndex:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from geodata.boundaries import Gazetteer
+from geodata.provenance import provenance_problems
 from geodata.tables import Measure, Problem, Table, read_designations, read_policies
 
 _SUPERSEDED_BY = re.compile(r"superseded by ([a-z0-9]+(?:-[a-z0-9]+)*)")
@@ -104,6 +105,7 @@ def check(
         *designation_table.problems,
         *succession_problems(str(policies), policy_table.records),
         *agreements_under_state_bans(str(policies), policy_table.records),
+        *provenance_problems(policies, policy_table.records, today),  # public notes; evidence.csv
     ]
     unchecked = 0
     for path, table in ((policies, policy_table), (designations, designation_table)):

@@ -158,3 +158,30 @@ def test_details_link_only_https_sources():
         'https://example.org/a?b=1&c="2"')
     for bad in ("http://example.org", "data:text/html,x", "//example.org", "https:/x"):
         assert "<a " not in card(bad)
+
+
+def test_a_reversed_comparison_is_swapped_with_a_notice():
+    at = run(date="2010-01-01", compare="2020-01-01", level="state")
+    assert not at.exception
+    assert any("swapped" in w.value for w in at.warning)
+    assert at.session_state["date"].isoformat() == "2020-01-01"
+    assert at.session_state["compare_date"].isoformat() == "2010-01-01"
+    assert at.query_params["compare"] in ("2010-01-01", ["2010-01-01"])
+    assert "What changed from January 1, 2010 to January 1, 2020" in " ".join(s.value for s in at.subheader)
+
+
+def test_turning_compare_on_starts_from_an_earlier_date():
+    at = run(date="2010-06-01", level="state")
+    at.toggle(key="compare_on").set_value(True).run()
+    assert not at.exception
+    assert at.session_state["compare_date"] < at.session_state["date"]
+
+
+def test_without_ice_sheets_the_287g_view_says_they_are_not_loaded(monkeypatch, tmp_path):
+    monkeypatch.setenv("GEODATA_ICE287G_SOURCE", str(tmp_path / "no-sheets"))
+    at = run(date="2025-08-05", level="county", view="287g")
+    assert not at.exception
+    notices = " ".join(i.value for i in at.info)
+    assert "sheets are not loaded" in notices and "counts are not complete" in notices
+    legend = " ".join(h.proto.body for h in at.html)
+    assert "counts incomplete" in legend

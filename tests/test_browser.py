@@ -180,3 +180,27 @@ def test_embed_mode_and_287g_layer(server, browser):
     page.keyboard.press("ArrowRight")
     wait_for_map_date(frame, "2025-08-01")
     assert not elsewhere, f"requests left the app: {elsewhere}"
+
+
+@pytest.mark.skipif(not ICE_MIRROR.is_dir(), reason=f"ICE 287(g) mirror not found at {ICE_MIRROR}")
+def test_state_agency_agreements_and_a_reversed_comparison(server, browser):
+    """Alaska is coloured by its laws alone, its agencies' agreements show in the 287(g) view; a reversed
+    comparison is swapped with a notice."""
+    OUTPUT.mkdir(exist_ok=True)
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(f"{server}/?date=2025-08-05&level=state&view=effective&j=02")
+    map_frame(page)
+    page.get_by_text("what applies here: No measure recorded").first.wait_for(timeout=30_000)
+    page.get_by_text("state-agency 287(g) agreement: binds that agency only").first.wait_for(timeout=30_000)
+    full_screenshot(page, OUTPUT / "alaska-effective.png")
+    page.goto(f"{server}/?date=2025-08-05&level=state&view=287g")
+    map_frame(page)
+    page.get_by_text("A state agency has a 287(g) agreement").first.wait_for(timeout=30_000)
+    page.get_by_text("ICE sheet of 2025-07-18").first.wait_for(timeout=30_000)
+    full_screenshot(page, OUTPUT / "state-agencies-287g.png")
+    page.goto(f"{server}/?date=2010-01-01&compare=2020-01-01&level=state")
+    map_frame(page)
+    page.get_by_text("the dates were swapped").first.wait_for(timeout=30_000)
+    page.get_by_text("What changed from January 1, 2010 to January 1, 2020").first.wait_for(timeout=30_000)
+    assert "date=2020-01-01" in page.url and "compare=2010-01-01" in page.url
+    full_screenshot(page, OUTPUT / "compare-swapped.png")
