@@ -13,6 +13,7 @@ from dashboard.text import md_escape, safe_href, safe_link
 from geodata.dataset import Dataset
 from geodata.history import jurisdiction_history
 from geodata.layers import IDLE_CATEGORIES, Category, Layer, status_label, status_sentence
+from geodata.provenance import Evidence
 from geodata.snapshot import JurisdictionStatus, status_of
 from geodata.tables import Measure
 from geodata.vocabulary import FEDERAL_LISTS, INSTRUMENTS, PROVISIONS
@@ -59,21 +60,25 @@ def _link(url: str, label: str) -> str:
     return f'<a href="{html.escape(href)}" target="_blank">{html.escape(label)}</a>'
 
 
-def measure_card_html(m: Measure, relation: str) -> str:
+def measure_card_html(m: Measure, relation: str, evidence: Evidence | None = None) -> str:
     """One measure as a card. Everything that comes from the tables is escaped: it is data, never markup."""
     meta = f"{INSTRUMENTS.get(m.instrument, m.instrument)} · {status_label('own', m.direction)} · {relation}"
     provisions = "".join(f"<li>{html.escape(PROVISIONS[p][1])}</li>" for p in m.provisions if p in PROVISIONS)
     is_moa = m.is_287g_agreement and m.source_url.lower().endswith(".pdf")
-    # Notes can run long (conflicting sources, second sources): folded, so the cards stay scannable.
-    notes = (
-        f'<details class="cm-notes"><summary>Research notes</summary>{html.escape(m.notes)}</details>'
-        if m.notes else ""
-    )
+    # Evidence and notes can run long (conflicting sources, second sources): folded, so cards stay scannable.
+    folded = ""
+    if evidence:
+        folded += (
+            f'<details class="cm-notes"><summary>What the source says</summary>{html.escape(evidence.evidence)}'
+            f" <i>(recorded {html.escape(evidence.checked_on.isoformat())})</i></details>"
+        )
+    if m.notes:
+        folded += f'<details class="cm-notes"><summary>Notes</summary>{html.escape(m.notes)}</details>'
     return (
         f'<div class="cm-card cm-{m.direction}"><div class="cm-card-title">{html.escape(m.title)}</div>'
         f'<div class="cm-meta">{html.escape(meta)}</div><div class="cm-meta">{html.escape(_dates_text(m))}</div>'
         + (f"<ul>{provisions}</ul>" if provisions else "")
-        + f'<div>{_link(m.source_url, "Agreement (MOA)" if is_moa else "Source")}</div>{notes}</div>'
+        + f'<div>{_link(m.source_url, "Agreement (MOA)" if is_moa else "Source")}</div>{folded}</div>'
     )
 
 
@@ -91,12 +96,15 @@ def details_html(dataset: Dataset, status: JurisdictionStatus, day: dt.date) -> 
     if not own and not inherited:
         parts.append('<p class="cm-empty">The tables record no measure that applies here on this date.</p>')
     state_agencies = [m for m in own if m.is_state_agency_agreement]
-    parts += [measure_card_html(m, "own measure") for m in own if not m.is_state_agency_agreement]
-    parts += [measure_card_html(m, "state-agency 287(g) agreement: binds that agency only")
+    evidence = dataset.evidence.get
+    parts += [measure_card_html(m, "own measure", evidence(m.measure_id))
+              for m in own if not m.is_state_agency_agreement]
+    parts += [measure_card_html(m, "state-agency 287(g) agreement: binds that agency only", evidence(m.measure_id))
               for m in state_agencies]
     for m in inherited:
         parent = dataset.gazetteer.get(m.geoid)
-        parts.append(measure_card_html(m, f"applies via {parent.display_name if parent else m.geoid}"))
+        parts.append(measure_card_html(m, f"applies via {parent.display_name if parent else m.geoid}",
+                                       evidence(m.measure_id)))
     return f'<div class="cm-details">{"".join(parts)}</div>'
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import TypeVar
@@ -15,6 +15,7 @@ from typing import TypeVar
 from geodata.boundaries import Gazetteer, load_gazetteer
 from geodata.config import Settings
 from geodata.placepoints import PlacePoint, counties_of_points, place_points
+from geodata.provenance import Evidence
 from geodata.tables import Designation, Measure, Problem
 
 T = TypeVar("T")
@@ -54,6 +55,8 @@ class Dataset:
     designations_by_geoid: MappingProxyType[str, tuple[Designation, ...]]
     measures_by_id: MappingProxyType[str, Measure]
     provenance: Provenance = field(default_factory=Provenance)
+    #: measure_id -> what its cited page says, in our words, and when that was recorded
+    evidence: Mapping[str, Evidence] = field(default_factory=dict)
 
     @property
     def first_date(self) -> dt.date:
@@ -74,6 +77,7 @@ def build_dataset(
     config: Settings,
     problems: Iterable[Problem] = (),
     provenance: Provenance | None = None,
+    evidence: Mapping[str, Evidence] | None = None,
 ) -> Dataset:
     measures = tuple(sorted(measures, key=lambda m: (m.effective, m.measure_id)))
     designations = tuple(designations)
@@ -96,4 +100,5 @@ def build_dataset(
         designations_by_geoid=_group(designations, lambda d: d.geoid),
         measures_by_id=MappingProxyType({m.measure_id: m for m in measures}),
         provenance=provenance or Provenance(),
+        evidence=MappingProxyType(dict(evidence or {})),
     )

@@ -18,6 +18,7 @@ from geodata.config import Settings, settings
 from geodata.dataset import Dataset, Provenance, build_dataset
 from geodata.ice287g.cache import AGREEMENTS_FILE
 from geodata.ice287g.feed import agreement_feed
+from geodata.provenance import evidence_path_for, read_evidence
 from geodata.tables import DESIGNATIONS_PATH, POLICIES_PATH, Measure, read_designations, read_policies
 
 REPO = Path(__file__).resolve().parents[1]
@@ -78,6 +79,7 @@ def _load(policies: Path, designations: Path, config: Settings, _stamp: tuple) -
         config,
         (*policy_table.problems, *designation_table.problems),
         provenance,
+        read_evidence(evidence_path_for(policies)),
     )
 
 
@@ -99,5 +101,5 @@ def load_dataset(
 ) -> Dataset:
     """Load and index the tables. Cached until a table or a built cache file changes."""
     config = config or settings()
-    cache_files = (places_path(config.cache_dir), config.cache_dir / AGREEMENTS_FILE)
-    return _load(Path(policies), Path(designations), config, _stamp(policies, designations, *cache_files))
+    watched = (evidence_path_for(policies), places_path(config.cache_dir), config.cache_dir / AGREEMENTS_FILE)
+    return _load(Path(policies), Path(designations), config, _stamp(policies, designations, *watched))

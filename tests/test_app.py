@@ -48,6 +48,7 @@ def test_url_reproduces_the_view_and_shows_details():
     assert at.subheader[0].value == "Los Angeles, California"
     details = " ".join(h.proto.body for h in at.html)
     assert "Special Order 40" in details and ">Source</a>" in details
+    assert "What the source says" in details
 
 
 @pytest.mark.parametrize(
@@ -134,10 +135,12 @@ def test_html_in_the_tables_is_shown_as_text():
     from geodata.tables import Measure
 
     hostile = '<script>alert("x")</script> <a href="javascript:alert(1)">x</a> **bold** {{ 7*7 }}'
+    from geodata.provenance import Evidence
+
     card = measure_card_html(
         Measure("m", "06", "California", hostile, "statute", "limits", ("detainer_limits",),
                 dt.date(2017, 1, 1), dt.date(2017, 1, 1), None, "", "javascript:alert(1)", hostile),
-        "own <b>measure</b>",
+        "own <b>measure</b>", Evidence(hostile, dt.date(2026, 1, 1)),
     )
     assert "<script>" not in card and "<b>measure" not in card
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in card
