@@ -48,13 +48,13 @@ def _has_uncommitted_changes(tables: tuple[Path, ...]) -> bool:
 
 
 def bounded_by_state_bans(agreements: Sequence[Measure], policies: Sequence[Measure]) -> tuple[Measure, ...]:
-    """ICE-sheet agreements end when a state ban on 287(g) takes effect after the sheet that lists them.
+    """ICE-sheet agreements end when a state statute barring 287(g) takes effect after the sheets list them.
 
     ICE's sheets lag the law: an agreement still listed in July 2025 in a state that barred 287(g)
     in 2026 cannot be shown as in force after the ban, and no sheet says when it ended. It ends on
     the ban's first day, and its end reason says that this is inferred from the law.
     """
-    bans = [m for m in policies if "no_287g" in m.provisions and m.level == "state"]
+    bans = [m for m in policies if m.bars_287g_statewide]
     bounded = []
     for agreement in agreements:
         for ban in (b for b in bans if b.geoid == agreement.geoid[:2] and b.effective > agreement.effective):

@@ -96,6 +96,15 @@ class Measure:
         return self.is_287g_agreement and self.level == "state"
 
     @property
+    def bars_287g_statewide(self) -> bool:
+        """A state law that bars 287(g) agreements for every agency in the state.
+
+        Only statutes: a governor's directive may bind state agencies alone (Virginia's of 2026 ends
+        state agencies' agreements, not sheriffs'), so it ends no county's or city's agreement.
+        """
+        return self.level == "state" and self.instrument == "statute" and "no_287g" in self.provisions
+
+    @property
     def sets_status(self) -> bool:
         """Whether it counts toward its jurisdiction's limits/requires status.
 

@@ -77,8 +77,8 @@ def succession_problems(file: str, measures: Sequence[Measure]) -> list[Problem]
 
 
 def agreements_under_state_bans(file: str, measures: Sequence[Measure]) -> list[Problem]:
-    """A 287(g) agreement still in force after its state barred 287(g) (a `no_287g` statute) is a data error."""
-    bans = [m for m in measures if "no_287g" in m.provisions and m.level == "state"]
+    """A 287(g) agreement still in force after a state statute barred 287(g) is a data error."""
+    bans = [m for m in measures if m.bars_287g_statewide]
     problems = []
     for agreement in (m for m in measures if m.is_287g_agreement and m.level != "state"):
         for ban in (b for b in bans if b.geoid == agreement.geoid[:2]):
