@@ -68,7 +68,7 @@ PROCESS_LANGUAGE: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("names a working file or working rows", _any(
         r"\b[\w./-]+\.(?:tsv|md|py|txt)\b",
         r"(?i:\blookup (?:table|file)s?\b)",
-        r"(?i:\bexisting(?:_state)?[_ ]rows?\b|\bstate_rows\b)",
+        r"(?i:\bexisting(?:_state)?[_ ]rows?\b|\bexisting \w+ rows?\b|\bstate_rows\b)",
     )),
     ("describes an edit, not the measure", _any(
         r"^New (?:statewide |local )?(?:sources?|measure|row)\b",
@@ -85,7 +85,7 @@ PROCESS_LANGUAGE: tuple[tuple[str, re.Pattern[str]], ...] = (
         r"(?:^|[.;:]\s+)(?:Re-?)?(?:Confirm|Verify|Check|Double-check)\b",  # imperative
     )),
     ("says what the research read, checked or could not find; say what is uncertain instead", _any(
-        r"(?i:\bre-?(?:confirmed|checked|read|verified)\b|\bnot (?:re-?)?(?:checked|read|seen)\b)",
+        r"(?i:\bre-?(?:confirmed|checked|read|verified)\b|\bnot (?:re-?)?(?:checked|read|seen|verified)\b)",
         r"(?i:\b(?:was|were|is|are|been)\s+not\s+(?:found|located|retrieved)\b)",
         r"\bnot found\b",  # lower case: not a quoted "Page Not Found"
         r"(?i:\b(?:no|none)\b(?:\s+[\w'-]+){0,4}\s+(?:was |were |is )?found\b)",
