@@ -33,6 +33,7 @@ class Evidence:
     #: the day this evidence was recorded from the cited page
     checked_on: dt.date
 
+
 _URL = re.compile(r"https?://\S+")
 
 
@@ -114,7 +115,6 @@ def process_language_problems(path: Path | str, measures: Sequence[Measure]) -> 
         for m in measures
         for message in process_language(m.notes)
     ]
-
 
 
 @dataclass(frozen=True)
