@@ -33,6 +33,7 @@ class Evidence:
     #: the day this evidence was recorded from the cited page
     checked_on: dt.date
 
+
 _URL = re.compile(r"https?://\S+")
 
 
@@ -68,7 +69,7 @@ PROCESS_LANGUAGE: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("names a working file or working rows", _any(
         r"\b[\w./-]+\.(?:tsv|md|py|txt)\b",
         r"(?i:\blookup (?:table|file)s?\b)",
-        r"(?i:\bexisting(?:_state)?[_ ]rows?\b|\bstate_rows\b)",
+        r"(?i:\bexisting(?:_state)?[_ ]rows?\b|\bexisting \w+ rows?\b|\bstate_rows\b)",
     )),
     ("describes an edit, not the measure", _any(
         r"^New (?:statewide |local )?(?:sources?|measure|row)\b",
@@ -85,7 +86,7 @@ PROCESS_LANGUAGE: tuple[tuple[str, re.Pattern[str]], ...] = (
         r"(?:^|[.;:]\s+)(?:Re-?)?(?:Confirm|Verify|Check|Double-check)\b",  # imperative
     )),
     ("says what the research read, checked or could not find; say what is uncertain instead", _any(
-        r"(?i:\bre-?(?:confirmed|checked|read|verified)\b|\bnot (?:re-?)?(?:checked|read|seen)\b)",
+        r"(?i:\bre-?(?:confirmed|checked|read|verified)\b|\bnot (?:re-?)?(?:checked|read|seen|verified)\b)",
         r"(?i:\b(?:was|were|is|are|been)\s+not\s+(?:found|located|retrieved)\b)",
         r"\bnot found\b",  # lower case: not a quoted "Page Not Found"
         r"(?i:\b(?:no|none)\b(?:\s+[\w'-]+){0,4}\s+(?:was |were |is )?found\b)",
@@ -114,7 +115,6 @@ def process_language_problems(path: Path | str, measures: Sequence[Measure]) -> 
         for m in measures
         for message in process_language(m.notes)
     ]
-
 
 
 @dataclass(frozen=True)

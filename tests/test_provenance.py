@@ -41,6 +41,8 @@ TODAY = dt.date(2026, 1, 1)
         "The signing day was not found.",
         "Effective date from the law-firm page (see docs/methodology.md).",
         "A mirror address as returned by search.",
+        "This completes the existing end row cobb-county-end-287g-2021.",
+        "Current status after 2015 not verified.",
     ],
 )
 def test_process_language_is_recognised(note):
