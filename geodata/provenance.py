@@ -61,7 +61,7 @@ PROCESS_LANGUAGE: tuple[tuple[str, re.Pattern[str]], ...] = (
     )),
     ("refers to a research brief", _any(r"(?i:\b(?:the|this|research|round|session|our|my) brief\b)")),
     ("refers to the people, passes or tools of the research", _any(
-        r"(?i:\bresearch(?:ers?)?'?s? sessions?\b|\bresearchers?\b|\bsubagents?\b|\bhelpers?\b)",
+        r"(?i:\bresearch(?:ers?)?'?s? sessions?\b|\bresearchers?\b|\bsub[-]?agents?\b|\bhelpers?\b)",
         r"(?i:\b(?:this|that|earlier|first|second|last) pass\b)",
         r"(?i:(?<!habeas )\bcorpus\b|\bsearch tool\b|\bsearch results?\b|\breturned by (?:the )?search\b)",
         r"(?i:\bgeodata check\b|\bapply_review\b)",
