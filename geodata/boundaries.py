@@ -5,6 +5,7 @@ places (cities) from the build cache, or as points when no place geometry is bui
 from __future__ import annotations
 
 import json
+import logging
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -17,6 +18,8 @@ import shapely
 
 from geodata.atlas import ARTIFACT
 from geodata.fips import ABBREVIATIONS, STATES
+
+_log = logging.getLogger(__name__)
 
 PLACES_FILE = "places.geojson"
 PLACES_MANIFEST = "places.manifest.json"
@@ -120,20 +123,57 @@ def places_path(cache_dir: Path) -> Path:
     return Path(cache_dir) / PLACES_FILE
 
 
-def read_place_shapes(cache_dir: Path) -> gpd.GeoDataFrame | None:
-    """Built place polygons, or None when no usable cache exists."""
+def features_without_geometry(frame: gpd.GeoDataFrame) -> list[str]:
+    """Names (else GEOIDs) of the features whose geometry is missing, empty or invalid."""
+    geometry = frame.geometry
+    bad = geometry.isna() | geometry.is_empty | ~geometry.is_valid
+    if not bad.any():
+        return []
+    labels = frame["name"] if "name" in frame.columns else frame.get("geoid", frame.index.to_series())
+    return [str(label) for label in labels[bad.to_numpy()]]
+
+
+@dataclass(frozen=True)
+class PlaceCache:
+    """What the place cache holds: its shapes, or why there are none."""
+
+    shapes: gpd.GeoDataFrame | None
+    #: why `shapes` is None although a cache file exists ("" when the cache is usable or not built);
+    #: meant for a notice ("city outlines are unavailable: ...") and the log
+    problem: str = ""
+
+
+def read_place_cache(cache_dir: Path) -> PlaceCache:
+    """The built place polygons, or the reason the cache cannot be used (a damaged cache counts as
+    absent: the app draws cities as points, and `python -m geodata build` replaces it)."""
     path = places_path(cache_dir)
     if not path.exists():
-        return None
+        return PlaceCache(None)
+    rebuild = "; run `python -m geodata build` to rebuild it"
     try:
         frame = gpd.read_file(path)
-    except Exception:  # a damaged cache is treated as absent; `build` replaces it
-        return None
+    except Exception as exc:  # GDAL raises its own errors for a truncated or garbled file
+        return _damaged(path, f"{path.name} cannot be read ({type(exc).__name__}){rebuild}")
     expected = {"geoid", "name", "state_fips", "county_geoid"}
-    if not expected <= set(frame.columns):
-        return None
+    missing = sorted(expected - set(frame.columns))
+    if missing:
+        return _damaged(path, f"{path.name} lacks the column(s) {', '.join(missing)}{rebuild}")
+    damaged = features_without_geometry(frame)
+    if damaged:
+        shown = ", ".join(damaged[:5]) + (" ..." if len(damaged) > 5 else "")
+        return _damaged(path, f"{path.name} has {len(damaged)} place(s) without a valid geometry ({shown}){rebuild}")
     frame["geoid"] = frame["geoid"].astype(str)
-    return frame.set_index("geoid", drop=False).sort_index()
+    return PlaceCache(frame.set_index("geoid", drop=False).sort_index())
+
+
+def _damaged(path: Path, problem: str) -> PlaceCache:
+    _log.warning("place cache %s is not used: %s", path, problem)
+    return PlaceCache(None, problem)
+
+
+def read_place_shapes(cache_dir: Path) -> gpd.GeoDataFrame | None:
+    """Built place polygons, or None when no usable cache exists (`read_place_cache` says why)."""
+    return read_place_cache(cache_dir).shapes
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,8 @@ from collections import Counter
 from pathlib import Path
 
 from geodata.boundaries import load_gazetteer
-from geodata.config import settings
+from geodata.config import Settings, settings
+from geodata.files import BuildLockTimeout, CacheNotWritable, build_lock, remove_stale_temporaries
 from geodata.ice287g import build_agreements, places_needed_by_agreements
 from geodata.ice287g import coverage_lines as agreement_coverage_lines
 from geodata.load import load_dataset
@@ -60,11 +61,35 @@ def _cache_is_fresh(config_cache: Path, *tables: Path) -> bool:
     return all(not t.exists() or t.stat().st_mtime <= built for t in tables)
 
 
+#: fixed temporary names that builds before the unique ones could leave behind
+_LEGACY_TEMPORARIES = (
+    "places.geojson", "places.manifest.json", "agreements_287g.csv", "agreements_287g_exceptions.csv",
+)
+
+
 def cmd_build(args: argparse.Namespace) -> int:
     config = settings()
     if args.if_missing and _cache_is_fresh(config.cache_dir, args.policies, args.designations):
         print(f"geodata cache in {config.cache_dir} is up to date")
         return 0
+    try:
+        with build_lock(config.cache_dir, on_wait=lambda message: print(message, flush=True)):
+            # Another build may have finished while this one waited.
+            if args.if_missing and _cache_is_fresh(config.cache_dir, args.policies, args.designations):
+                print(f"geodata cache in {config.cache_dir} is up to date")
+                return 0
+            removed = remove_stale_temporaries(config.cache_dir, _LEGACY_TEMPORARIES)
+            if removed:
+                print(f"removed {len(removed)} temporary file(s) left by an interrupted build")
+            return _build(args, config)
+    except (CacheNotWritable, BuildLockTimeout) as exc:
+        print(f"FAILED: {exc}")
+        print("Nothing was built. Set GEODATA_CACHE_DIR to a directory you can write to and retry.",
+              file=sys.stderr)
+        return 1
+
+
+def _build(args: argparse.Namespace, config: Settings) -> int:
     status = 0
     if not args.skip_287g:
         report_287g = build_agreements(config)

@@ -20,7 +20,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from geodata.tables import DATA_DIR, POLICIES_PATH, Measure, Problem, parse_date
+from geodata.tables import DATA_DIR, POLICIES_PATH, Measure, Problem, parse_date, public_file_name
 
 EVIDENCE_PATH = DATA_DIR / "evidence.csv"
 EVIDENCE_COLUMNS = ("measure_id", "evidence", "checked_on")
@@ -194,7 +194,7 @@ def evidence_problems(
         else:
             seen[row.measure_id] = row.line
             if row.measure_id not in known:
-                message = f"{row.measure_id!r} is not a measure in {policies}"
+                message = f"{row.measure_id!r} is not a measure in {public_file_name(str(policies))}"
                 problems.append(Problem(file, row.line, "measure_id", message))
         if not row.evidence:
             problems.append(Problem(file, row.line, "evidence", "is empty"))
@@ -207,7 +207,8 @@ def evidence_problems(
             if checked_on > today:
                 problems.append(Problem(file, row.line, "checked_on", f"{checked_on} is in the future"))
     problems += [
-        Problem(str(policies), m.line, "measure_id", f"{m.measure_id!r} has no evidence row in {file}")
+        Problem(str(policies), m.line, "measure_id",
+                f"{m.measure_id!r} has no evidence row in {public_file_name(str(file))}")
         for m in measures
         if m.measure_id not in seen
     ]

@@ -72,7 +72,7 @@ def test_check_rejects_a_process_language_note_on_its_line(write_tables, tmp_pat
     result = check(policies, lists, load_gazetteer(tmp_path / "cache"), today=TODAY)
     messages = [str(p) for p in result.problems]
     assert messages, "a process-language note must be reported"
-    assert all(m.startswith(f"{policies}:3: notes: ") for m in messages), messages
+    assert all(m.startswith("policies.csv:3: notes: ") for m in messages), messages
     assert any("reviewer" in m for m in messages)
     assert any("first person" in m for m in messages)
 
@@ -80,7 +80,7 @@ def test_check_rejects_a_process_language_note_on_its_line(write_tables, tmp_pat
 def test_check_command_fails_on_process_language(write_tables, capsys):
     policies, lists = write_tables([measure_row(notes="New source: see report.")])
     assert main(["check", "--policies", str(policies), "--designations", str(lists)]) == 1
-    assert f"{policies}:2: notes: " in capsys.readouterr().out
+    assert "policies.csv:2: notes: " in capsys.readouterr().out
 
 
 def test_committed_notes_are_public_copy():
@@ -112,13 +112,13 @@ def test_every_measure_needs_evidence(write_tables, tmp_path):
     policies, lists = write_tables([measure_row(measure_id="m1"), measure_row(measure_id="m2")])
     write_evidence(tmp_path, [("m1", EVIDENCE, "2025-12-01")])
     assert problems_of(policies, lists, tmp_path) == [
-        f"{policies}:3: measure_id: 'm2' has no evidence row in {tmp_path / 'evidence.csv'}"
+        "policies.csv:3: measure_id: 'm2' has no evidence row in evidence.csv"
     ]
 
 
 def test_evidence_rows_are_checked(write_tables, tmp_path):
     policies, lists = write_tables([measure_row(measure_id="m1")])
-    evidence = write_evidence(tmp_path, [
+    write_evidence(tmp_path, [
         ("m1", EVIDENCE, "2025-12-01"),
         ("ghost", EVIDENCE, "2025-12-01"),
         ("m1", EVIDENCE, "2025-12-01"),
@@ -126,13 +126,13 @@ def test_evidence_rows_are_checked(write_tables, tmp_path):
         ("", "I could not find the signing day; see report.", "2030-01-01"),
     ])
     found = problems_of(policies, lists, tmp_path)
-    assert f"{evidence}:3: measure_id: 'ghost' is not a measure in {policies}" in found
-    assert f"{evidence}:4: measure_id: duplicate of line 2" in found
-    assert f"{evidence}:5: evidence: is empty" in found
-    assert f"{evidence}:5: checked_on: not a valid YYYY-MM-DD date: '01/12/2025'" in found
-    assert f"{evidence}:6: checked_on: 2030-01-01 is in the future" in found
-    assert any(p.startswith(f"{evidence}:6: evidence: is written in the first person") for p in found)
-    assert any(p.startswith(f"{evidence}:6: evidence: is a remark to the team") for p in found)
+    assert "evidence.csv:3: measure_id: 'ghost' is not a measure in policies.csv" in found
+    assert "evidence.csv:4: measure_id: duplicate of line 2" in found
+    assert "evidence.csv:5: evidence: is empty" in found
+    assert "evidence.csv:5: checked_on: not a valid YYYY-MM-DD date: '01/12/2025'" in found
+    assert "evidence.csv:6: checked_on: 2030-01-01 is in the future" in found
+    assert any(p.startswith("evidence.csv:6: evidence: is written in the first person") for p in found)
+    assert any(p.startswith("evidence.csv:6: evidence: is a remark to the team") for p in found)
 
 
 def test_a_scratch_table_without_evidence_is_not_held_to_it(write_tables, tmp_path):

@@ -59,7 +59,7 @@ def test_valid_tables_have_no_problems(write_tables, tmp_path):
 def test_each_error_is_reported_on_its_line(write_tables, tmp_path, fields, column, fragment):
     policies, lists = write_tables([measure_row(measure_id="ok"), measure_row(**fields)])
     problems = problems_of(policies, lists, tmp_path / "cache")
-    expected = f"{policies}:3: {column}: "
+    expected = f"{policies.name}:3: {column}: "
     assert any(p.startswith(expected) and fragment in p for p in problems), problems
 
 
@@ -72,15 +72,15 @@ def test_a_superseded_measure_must_hand_over_to_a_real_successor(write_tables, t
         ]
     )
     assert problems_of(policies, lists, tmp_path / "cache") == [
-        f"{policies}:2: ended: 2019-01-01 is not the day its successor 'new' took effect (2019-02-01)",
-        f"{policies}:4: end_reason: names 'missing-row', which is not in the table",
+        f"{policies.name}:2: ended: 2019-01-01 is not the day its successor 'new' took effect (2019-02-01)",
+        f"{policies.name}:4: end_reason: names 'missing-row', which is not in the table",
     ]
 
 
 def test_duplicate_measure_id_names_the_first_line(write_tables, tmp_path):
     policies, lists = write_tables([measure_row(), measure_row(), measure_row(measure_id="m3")])
     assert problems_of(policies, lists, tmp_path / "cache") == [
-        f"{policies}:3: measure_id: duplicate of line 2"
+        f"{policies.name}:3: measure_id: duplicate of line 2"
     ]
 
 
@@ -94,19 +94,21 @@ def test_every_problem_is_listed_not_just_the_first(write_tables, tmp_path):
                                                            removed_on="2025-01-01")],
     )
     problems = problems_of(policies, lists, tmp_path / "cache")
-    assert f"{policies}:2: geoid: malformed GEOID '1': expected 2, 5 or 7 digits" in problems
-    assert any(p.startswith(f"{policies}:3: adopted:") for p in problems)
-    assert any(p.startswith(f"{policies}:3: source_url:") for p in problems)
-    assert any(p.startswith(f"{lists}:2: list: unknown value 'fox-news'") for p in problems)
-    assert any(p.startswith(f"{lists}:3: removed_on:") for p in problems)
+    assert f"{policies.name}:2: geoid: malformed GEOID '1': expected 2, 5 or 7 digits" in problems
+    assert any(p.startswith(f"{policies.name}:3: adopted:") for p in problems)
+    assert any(p.startswith(f"{policies.name}:3: source_url:") for p in problems)
+    assert any(p.startswith(f"{lists.name}:2: list: unknown value 'fox-news'") for p in problems)
+    assert any(p.startswith(f"{lists.name}:3: removed_on:") for p in problems)
 
 
-def test_text_fields_may_hold_anything(write_tables, tmp_path):
+def test_notes_may_hold_anything_but_titles_hold_no_markup(write_tables, tmp_path):
     hostile = 'He said "no", then\nleft; <script>alert(1)</script>, & more'
-    policies, _lists = write_tables([measure_row(title=hostile, notes=hostile)])
+    policies, _lists = write_tables([measure_row(notes=hostile)])
     table = read_policies(policies, TODAY)
     assert not table.problems
-    assert table.records[0].title == hostile
+    assert table.records[0].notes == hostile
+    policies, _lists = write_tables([measure_row(title=hostile)])
+    assert [p.column for p in read_policies(policies, TODAY).problems] == ["title", "title"]
 
 
 def test_malformed_csv_rows_are_reported_not_raised(tmp_path):
@@ -114,7 +116,7 @@ def test_malformed_csv_rows_are_reported_not_raised(tmp_path):
     header = ",".join(measure_row())
     path.write_text(header + "\n" + "only,three,fields\n" + ",".join(measure_row().values()) + "\n")
     table = read_policies(path, TODAY)
-    assert [str(p) for p in table.problems] == [f"{path}:2: row: has 3 fields, expected 13"]
+    assert [str(p) for p in table.problems] == [f"{path.name}:2: row: has 3 fields, expected 13"]
     assert len(table.records) == 1
 
 
@@ -124,7 +126,9 @@ def test_missing_columns_and_unreadable_files(tmp_path):
     assert "missing measure_id" in str(read_policies(wrong).problems[0])
     binary = tmp_path / "binary.csv"
     binary.write_bytes(b"\xff\xfe\x00garbage")
-    assert "cannot read" in str(read_designations(binary).problems[0])
+    assert str(read_designations(binary).problems[0]) == (
+        "binary.csv:1: header: byte(s) 0xFF 0xFE at the start are not UTF-8; save the file as UTF-8"
+    )
     assert "cannot read" in str(read_policies(tmp_path / "absent.csv").problems[0])
 
 
@@ -140,7 +144,7 @@ def test_names_match_with_or_without_kind_words(write_tables, tmp_path):
     )
     problems = problems_of(policies, lists, tmp_path / "cache")
     assert problems == [
-        f"{policies}:6: jurisdiction: 'Cook County, Georgia' does not match the boundary's name"
+        f"{policies.name}:6: jurisdiction: 'Cook County, Georgia' does not match the boundary's name"
         " 'Cook County, Illinois'"
     ]
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import os
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from pathlib import Path
 
 from geodata.config import Settings
+from geodata.files import atomic_path
 from geodata.ice287g.agreements import Agreement
 from geodata.ice287g.measures import agreement_measure
 from geodata.tables import Measure
@@ -86,32 +86,22 @@ def agreement_from_row(row: dict[str, str]) -> Agreement:
     )
 
 
-def write_part(path: Path, columns: tuple[str, ...], rows: Iterable[dict[str, str]]) -> Path:
-    part = path.with_name(path.name + ".part")
-    with open(part, "w", newline="", encoding="utf-8") as out:
+def write_rows(path: Path, columns: tuple[str, ...], rows: Iterable[dict[str, str]]) -> None:
+    with open(path, "w", newline="", encoding="utf-8") as out:
         writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
         writer.writeheader()
         writer.writerows(rows)
-    return part
 
 
 def write_cache(agreements: Sequence[Agreement], cache_dir: Path) -> tuple[Path, Path]:
     """Write both files beside their targets, then rename: readers never see half a file."""
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    targets = (cache_dir / EXCEPTIONS_FILE, cache_dir / AGREEMENTS_FILE)
-    parts: list[Path] = []
-    try:
-        exceptions = (exception_row(a) for a in agreements if a.problems)
-        parts.append(write_part(targets[0], EXCEPTION_COLUMNS, exceptions))
-        parts.append(write_part(targets[1], AGREEMENT_COLUMNS, (agreement_row(a) for a in agreements)))
-    except OSError:
-        for part in parts:
-            part.unlink(missing_ok=True)
-        raise
-    # The agreements file last: it is the one the app watches for changes.
-    for part, target in zip(parts, targets, strict=True):
-        os.replace(part, target)
-    return targets[1], targets[0]
+    agreements_path, exceptions_path = cache_dir / AGREEMENTS_FILE, cache_dir / EXCEPTIONS_FILE
+    # Contexts close inner first: the exceptions file is renamed into place, then the agreements
+    # file, the one the app watches for changes. If writing either fails, neither is replaced.
+    with atomic_path(agreements_path) as agreements_tmp, atomic_path(exceptions_path) as exceptions_tmp:
+        write_rows(exceptions_tmp, EXCEPTION_COLUMNS, (exception_row(a) for a in agreements if a.problems))
+        write_rows(agreements_tmp, AGREEMENT_COLUMNS, (agreement_row(a) for a in agreements))
+    return agreements_path, exceptions_path
 
 
 def read_agreements_file(path: Path) -> tuple[Agreement, ...]:

@@ -11,7 +11,15 @@ from urllib.parse import unquote, urljoin, urlsplit
 import requests
 
 from geodata.config import Settings
-from geodata.download import FetchError, fetch
+from geodata.download import (
+    CHECKSUMS_FILE,
+    ChecksumMismatch,
+    FetchError,
+    fetch,
+    local_checksums,
+    verify_checksum,
+)
+from geodata.files import CacheNotWritable
 
 SHEETS_DIR = "ice-287g"
 PAGE_TIMEOUT = 30.0
@@ -82,7 +90,7 @@ def download_sheet(source: str, sheets_dir: Path, today: dt.date) -> Path:
     base, _, name = urlsplit(url)._replace(query="", fragment="").geturl().rpartition("/")
     try:
         path = fetch(unquote(name), base, sheets_dir)
-    except FetchError as exc:
+    except (FetchError, CacheNotWritable) as exc:
         raise SourceError(f"cannot download the sheet: {exc}") from exc
     return path if sheet_date_from_name(path.name) else keep_dated_copy(path, today)
 
@@ -99,6 +107,16 @@ def keep_dated_copy(path: Path, today: dt.date) -> Path:
     return dated
 
 
+def check_listed_sums(sheets: list[Path], directory: Path) -> None:
+    """Sheets read in place from a directory with a SHA256SUMS must match it (as fetched files do)."""
+    sums = local_checksums(directory)
+    for sheet in sheets:
+        try:
+            verify_checksum(sheet, sheet.name, sums, str(directory / CHECKSUMS_FILE))
+        except ChecksumMismatch as exc:
+            raise SourceError(f"{sheet.name}: {exc}") from exc
+
+
 def sheet_paths(settings: Settings, today: dt.date | None = None) -> list[Path]:
     """Every sheet to read (merging orders them by date); raises SourceError when there is none."""
     source = settings.ice_287g_source.strip()
@@ -113,7 +131,9 @@ def sheet_paths(settings: Settings, today: dt.date | None = None) -> list[Path]:
         found = sheets_in(path)
         if not found:
             raise SourceError(f"{path} holds no .xlsx sheet")
+        check_listed_sums(found, path)
         return found
     if path.is_file():
+        check_listed_sums([path], path.parent)
         return [path]
     raise SourceError(f"{path} does not exist")
