@@ -7,6 +7,7 @@ this page only lays it out.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from pathlib import Path
 
 import pandas as pd
@@ -37,19 +38,23 @@ from geodata.dates import long_date, month_starts
 from geodata.layers import LEVEL_WORDS, VIEWS, build_layer, categories_of, counts_by_date
 from geodata.load import load_dataset
 
+LOG = logging.getLogger("cooperation_map")
 CSS = (Path(__file__).parent / "assets" / "page.css").read_text(encoding="utf-8")
 st.markdown(f"<style>{CSS}</style>", unsafe_allow_html=True)
 
 
-@st.cache_resource(show_spinner="Loading the policy tables…")
-@long_lived
-def dataset() -> Dataset:
-    return load_dataset()
+@st.cache_resource(max_entries=2)
+def log_problems(_data: Dataset, version: str) -> None:
+    """Unusable rows, with their files' full paths, for the operator: the page shows only a count."""
+    for problem in _data.problems:
+        LOG.warning("table row left out: %s", problem.for_log())
 
 
-@st.cache_resource
+# Every cache below is keyed on the dataset's version, so an edited table or a new build shows up
+# in the next run, without a restart; `max_entries` lets the old versions go.
+@st.cache_resource(max_entries=2)
 @long_lived
-def assets(_data: Dataset):
+def assets(_data: Dataset, version: str):
     urls = ensure_static_assets(settings().cache_dir)
     names = {j.geoid: j.display_name for j in _data.gazetteer.jurisdictions.values()}
     points = [
@@ -59,10 +64,14 @@ def assets(_data: Dataset):
     return urls, write_json("names", names), write_json("points", points) if points else None
 
 
-@st.cache_resource
+@st.cache_resource(max_entries=6)
 @long_lived
-def shapes(_data: Dataset, level: str) -> ShapeIndex:
+def shape_lookup(_data: Dataset, level: str, version: str) -> ShapeIndex:
     return shape_index(_data, level, settings().cache_dir)
+
+
+def shapes(data: Dataset, level: str) -> ShapeIndex:
+    return shape_lookup(data, level, data.version)
 
 
 def jurisdiction_at(data: Dataset, level: str, clicked: dict) -> str | None:
@@ -78,22 +87,23 @@ def jurisdiction_at(data: Dataset, level: str, clicked: dict) -> str | None:
     return hit
 
 
-@st.cache_resource
+@st.cache_resource(max_entries=2)
 @long_lived
-def agreements_frame(_data: Dataset) -> pd.DataFrame:
+def agreements_frame(_data: Dataset, version: str) -> pd.DataFrame:
     agreements = [m for m in _data.measures if m.is_287g_agreement]
     first = min((m.effective for m in agreements), default=dt.date.today())
     return sections.agreements_frame(agreements, month_starts(max(first, dt.date(2005, 1, 1)), dt.date.today()))
 
 
-@st.cache_resource(show_spinner="Counting jurisdictions over time…")
+@st.cache_resource(show_spinner="Counting jurisdictions over time…", max_entries=24)
 @long_lived
-def status_frame(_data: Dataset, level: str, view: str) -> pd.DataFrame:
+def status_frame(_data: Dataset, level: str, view: str, version: str) -> pd.DataFrame:
     days = month_starts(_data.first_date, dt.date.today())
     return sections.counts_frame(days, counts_by_date(_data, level, view, days), categories_of(view, level))
 
 
-data = dataset()
+data = load_dataset()
+log_problems(data, data.version)
 today = dt.date.today()
 init_state(data, today)
 apply_pending_changes(data, shapes)
@@ -117,8 +127,9 @@ with st.container():  # one element whatever it holds, so the map below keeps it
         )
 if not data.gazetteer.places_have_geometry and state.level == "place":
     st.info(
-        "City boundaries are not available, so cities are drawn as points. "
-        "Run `python -m geodata build` (or `make run`) with internet access, or point "
+        "City boundaries are not available, so cities are drawn as points"
+        + (f" ({md_escape(data.provenance.places_problem)})" if data.provenance.places_problem else "")
+        + ". Run `python -m geodata build` (or `make run`) with internet access, or point "
         "GEODATA_CENSUS_SOURCE at a folder of Census place files, to draw them.",
         icon="ℹ️",
     )
@@ -160,7 +171,7 @@ with st.container():
         st.info(md_escape(notice), icon="ℹ️")
     if layer.remedy and not state.embed:
         st.caption(md_escape(layer.remedy))
-urls, names_url, points_url = assets(data)
+urls, names_url, points_url = assets(data, data.version)
 
 map_col, side_col = st.columns([2.3, 1]) if not state.embed else (st.container(), st.container())
 with map_col:
@@ -204,11 +215,11 @@ if not state.embed:
     st.subheader("Over time")
     if not layer.counts_complete:
         st.info(md_escape(layer.notices[0]), icon="ℹ️")
-    sections.counts_chart(status_frame(data, state.level, state.view), categories_of(state.view, state.level),
-                          state.date)
+    sections.counts_chart(status_frame(data, state.level, state.view, data.version),
+                          categories_of(state.view, state.level), state.date)
     if state.view == "287g" and data.provenance.ice_loaded:
         st.markdown(f"**287(g) agreements in force, by support model** (ICE sheet of {data.provenance.ice_as_of})")
-        sections.agreements_chart(agreements_frame(data), state.date)
+        sections.agreements_chart(agreements_frame(data, data.version), state.date)
     with st.expander("Compare two dates", expanded=layer.compared):
         st.toggle("Compare with an earlier date", key="compare_on", on_change=compare_switched_on)
         if st.session_state.get("compare_on"):

@@ -111,7 +111,7 @@ def details_html(dataset: Dataset, status: JurisdictionStatus, day: dt.date) -> 
 def details_panel(dataset: Dataset, geoid: str, day: dt.date) -> None:
     """Everything about one jurisdiction on a date: its measures, inherited ones, lists, history."""
     status = status_of(dataset, geoid, day)
-    st.subheader(status.name)
+    st.subheader(md_escape(status.name))
     # One HTML block rather than a widget per line: each element is a React mount on the
     # first click (make bench: first click about 350 -> 250 ms).
     st.html(details_html(dataset, status, day))

@@ -31,6 +31,8 @@ class Provenance:
     ice_sheets: tuple[dt.date, ...] = ()
     #: why ICE's sheets could not be used, when a cache exists but is unreadable
     ice_problem: str = ""
+    #: why the built place boundaries could not be used, when a cache exists but is damaged
+    places_problem: str = ""
 
     @property
     def ice_loaded(self) -> bool:
@@ -57,6 +59,8 @@ class Dataset:
     provenance: Provenance = field(default_factory=Provenance)
     #: measure_id -> what its cited page says, in our words, and when that was recorded
     evidence: Mapping[str, Evidence] = field(default_factory=dict)
+    #: changes whenever a file it was loaded from changes: a key for caches built from it
+    version: str = ""
 
     @property
     def first_date(self) -> dt.date:
@@ -78,6 +82,7 @@ def build_dataset(
     problems: Iterable[Problem] = (),
     provenance: Provenance | None = None,
     evidence: Mapping[str, Evidence] | None = None,
+    version: str = "",
 ) -> Dataset:
     measures = tuple(sorted(measures, key=lambda m: (m.effective, m.measure_id)))
     designations = tuple(designations)
@@ -101,4 +106,5 @@ def build_dataset(
         measures_by_id=MappingProxyType({m.measure_id: m for m in measures}),
         provenance=provenance or Provenance(),
         evidence=MappingProxyType(dict(evidence or {})),
+        version=version,
     )

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 import subprocess
+import zlib
 from collections.abc import Sequence
 from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 
-from geodata.boundaries import places_path
+from geodata.boundaries import places_path, read_place_cache
 from geodata.config import Settings, settings
 from geodata.dataset import Dataset, Provenance, build_dataset
 from geodata.ice287g.cache import AGREEMENTS_FILE
@@ -68,11 +69,12 @@ def bounded_by_state_bans(agreements: Sequence[Measure], policies: Sequence[Meas
 
 
 @lru_cache(maxsize=4)
-def _load(policies: Path, designations: Path, config: Settings, _stamp: tuple) -> Dataset:
+def _load(policies: Path, designations: Path, config: Settings, stamp: tuple) -> Dataset:
     policy_table = read_policies(policies)
     designation_table = read_designations(designations)
     feed = agreement_feed(config.cache_dir)
-    provenance = Provenance(tables_last_changed(policies, designations), feed.sheet_dates, feed.problem)
+    provenance = Provenance(tables_last_changed(policies, designations), feed.sheet_dates, feed.problem,
+                            read_place_cache(config.cache_dir).problem)
     return build_dataset(
         (*policy_table.records, *bounded_by_state_bans(feed.measures, policy_table.records)),
         designation_table.records,
@@ -80,6 +82,7 @@ def _load(policies: Path, designations: Path, config: Settings, _stamp: tuple) -
         (*policy_table.problems, *designation_table.problems),
         provenance,
         read_evidence(evidence_path_for(policies)),
+        version=f"{zlib.crc32(repr(stamp).encode()):08x}",
     )
 
 
@@ -99,7 +102,11 @@ def load_dataset(
     designations: Path = DESIGNATIONS_PATH,
     config: Settings | None = None,
 ) -> Dataset:
-    """Load and index the tables. Cached until a table or a built cache file changes."""
+    """Load and index the tables. Cached until a table or a built cache file changes.
+
+    Cheap to call on every page run: it only compares the files' stamps, so a running app picks
+    up an edited table or a new build without a restart.
+    """
     config = config or settings()
     watched = (evidence_path_for(policies), places_path(config.cache_dir), config.cache_dir / AGREEMENTS_FILE)
     return _load(Path(policies), Path(designations), config, _stamp(policies, designations, *watched))
