@@ -254,7 +254,7 @@ class SourceNote:
 
 def _uses_ice(view: str, level: str) -> bool:
     """Whether ICE's sheets can change what this view shows at this level."""
-    return view == "287g" or level != "state"
+    return view == "287g" or (view in ("own", "effective") and level != "state")
 
 
 def _sources(dataset: Dataset, view: str, level: str) -> tuple[SourceNote, ...]:
