@@ -17,11 +17,15 @@ from geodata.layers import LEVEL_WORDS, default_earlier, ordered_dates
 from geodata.vocabulary import level_of
 
 KEY_DATES = (
-    (dt.date(1979, 11, 27), "1979: LAPD Special Order 40"),
-    (dt.date(2017, 1, 1), "Jan 2017"),
-    (dt.date(2025, 1, 20), "Jan 20, 2025"),
+    (dt.date(1979, 11, 27), "Nov 27, 1979: LAPD Special Order 40"),
+    (dt.date(2017, 1, 1), "Jan 1, 2017"),
+    (dt.date(2025, 1, 20), "Jan 20, 2025: new administration"),
+    (dt.date(2025, 5, 29), "May 29, 2025: DHS list published"),
+    (dt.date(2025, 8, 5), "Aug 5, 2025: DOJ list published"),
 )
-PLAY_STEP_SECONDS = 0.8
+#: seconds per step; by year, 1979 to today takes under a minute at the normal speed
+PLAY_SPEEDS = {"Slow": 1.6, "Normal": 0.9, "Fast": 0.45}
+PLAY_STEPS = {"month": "Month by month", "year": "Year by year"}
 
 
 def date_label(day: dt.date) -> str:
@@ -54,6 +58,9 @@ def init_state(data: Dataset, today: dt.date) -> None:
         notices=state.notices,
         exact_dates=(state.date,) + ((state.compare_to,) if state.compare_to else ()),
         date=state.date,
+        date_exact=state.date,
+        play_step="month",
+        play_speed="Normal",
         level=state.level,
         view=state.view,
         selected=state.selected,
@@ -124,8 +131,8 @@ def _focus(data: Dataset, shapes: Callable, geoid: str) -> None:
     if bounds:
         west, south, east, north = bounds
         center = ((south + north) / 2, (west + east) / 2)
-        width = max(east - west, (north - south) * 1.3, 0.05)
-        st.session_state["focus"] = (center, zoom_for_bounds(round(width, 2)))
+        width = max(east - west, (north - south) * 1.3, 5.0)
+        st.session_state["focus"] = (center, zoom_for_bounds(round(width)))
 
 
 def view_state() -> ViewState:
@@ -149,36 +156,78 @@ def sync_url(state: ViewState) -> None:
         st.query_params.from_dict(params)
 
 
-def _jump(day: dt.date) -> None:
-    st.session_state["date"] = day
+def _set_date(day: dt.date) -> None:
+    """Move the chosen date (slider and exact-date box together), keeping any comparison forward."""
+    s = st.session_state
+    s["exact_dates"] = (*s.get("exact_dates", ()), day)
+    s["date"] = day
+    s["date_exact"] = day
     keep_compare_forward()
 
 
-def jump_buttons(options: Sequence[dt.date], today: dt.date) -> None:
-    targets = [(d, label) for d, label in KEY_DATES if d in options] + [(today, "Today")]
-    columns = st.columns(len(targets) + 1)
-    for column, (day, label) in zip(columns, targets, strict=False):
-        column.button(label, on_click=_jump, args=(day,), width="stretch")
-    if st.session_state.pop("stop_playing", False):
-        st.session_state["playing"] = False
-    columns[-1].toggle("▶ Play", key="playing", help="Step through time, one month at a time")
+def slider_moved() -> None:
+    st.session_state["date_exact"] = st.session_state["date"]
+    keep_compare_forward()
+
+
+def _exact_date_chosen() -> None:
+    day = st.session_state.get("date_exact")
+    if isinstance(day, dt.date):
+        _set_date(day)
+
+
+def _key_date_chosen() -> None:
+    picked = st.session_state.get("key_date")
+    st.session_state["key_date"] = None
+    if isinstance(picked, dt.date):
+        _set_date(picked)
+
+
+def _toggle_play() -> None:
+    st.session_state["playing"] = not st.session_state.get("playing", False)
+
+
+def next_step(options: Sequence[dt.date], day: dt.date, step: str) -> dt.date | None:
+    """The date one step after `day` among `options` (month starts and exact days), or None at the end."""
+    if step == "year":
+        wanted = dt.date(day.year + 1, day.month, 1)
+        return next((d for d in options if d >= wanted), None)
+    return next((d for d in options if d > day), None)
+
+
+def time_controls(options: Sequence[dt.date], today: dt.date) -> None:
+    """An exact date, the key dates, and play/pause with its step and speed, in one row."""
+    exact, jump, play, step, speed = st.columns([1.2, 1.8, 0.9, 1.1, 0.9], vertical_alignment="bottom")
+    exact.date_input("Exact date", key="date_exact", min_value=options[0], max_value=today, format="YYYY-MM-DD",
+                     on_change=_exact_date_chosen)
+    keys = [d for d, _label in KEY_DATES if options[0] <= d <= today] + [today]
+    labels = {**dict(KEY_DATES), today: f"Today, {today:%b} {today.day}, {today.year}"}
+    jump.selectbox("Key dates", keys, key="key_date", index=None, format_func=labels.get,
+                   placeholder="Jump to a key date…", on_change=_key_date_chosen)
+    playing = bool(st.session_state.get("playing"))
+    play.button("⏸ Pause" if playing else "▶ Play", on_click=_toggle_play, key="play_button", width="stretch",
+                help="Step through time; press again to pause")
+    step.selectbox("Step", list(PLAY_STEPS), key="play_step", format_func=PLAY_STEPS.get)
+    speed.selectbox("Speed", list(PLAY_SPEEDS), key="play_speed")
 
 
 def play_ticker(options: Sequence[dt.date]) -> None:
-    """While playing, move the date one step forward every PLAY_STEP_SECONDS."""
-    playing = bool(st.session_state.get("playing"))
+    """While playing, move the date one step forward at the chosen speed; stop at the end."""
+    s = st.session_state
+    playing = bool(s.get("playing"))
 
-    @st.fragment(run_every=PLAY_STEP_SECONDS if playing else None)
+    @st.fragment(run_every=PLAY_SPEEDS.get(s.get("play_speed", "Normal"), 0.9) if playing else None)
     def tick() -> None:
         # The fragment body also runs inside every full rerun, after the widgets exist;
         # only a timer-driven run may move the date.
-        if not st.session_state.get("playing") or not is_fragment_run():
+        if not s.get("playing") or not is_fragment_run():
             return
-        position = options.index(st.session_state["date"]) if st.session_state["date"] in options else 0
-        if position + 1 >= len(options):
-            st.session_state["stop_playing"] = True
+        following = next_step(options, s["date"], s.get("play_step", "month"))
+        if following is None:
+            s["playing"] = False
         else:
-            st.session_state["date"] = options[position + 1]
+            s["date"] = following
+            s["date_exact"] = following
         st.rerun()
 
     tick()

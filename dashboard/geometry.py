@@ -1,7 +1,8 @@
 """Server-side geometry questions: which jurisdiction is at a clicked point, and where is it.
 
-A click on the map comes back from streamlit-folium as a latitude and longitude,
-not a feature id, so the point is looked up here against the same shapes.
+A click on the map comes back from streamlit-folium as a (lat, lng) pair, not a feature id. The
+map's plane is the exports' Albers USA plane in km (dashboard/publish/screen.py), so the pair is
+(y, x) there, and it is looked up against the same shapes, projected the same way.
 """
 
 from __future__ import annotations
@@ -11,13 +12,16 @@ from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import shapely
 
+from dashboard.publish.screen import to_screen
 from geodata.boundaries import atlas_shapes, read_place_shapes
 from geodata.dataset import Dataset
+from geodata.fips import STATES
 
-#: a city drawn as a point (no boundaries built) is hit by clicks this close, in degrees (~15 km)
-POINT_CLICK_TOLERANCE = 0.15
+#: a city drawn as a point (no boundaries built) is hit by clicks this close, in km
+POINT_CLICK_TOLERANCE = 15.0
 
 
 @dataclass(frozen=True)
@@ -28,11 +32,12 @@ class ShapeIndex:
 
     @classmethod
     def of(cls, frame: gpd.GeoDataFrame) -> ShapeIndex:
+        """From a frame indexed by GEOID."""
         shapes = np.asarray(frame.geometry.values)
-        return cls(tuple(frame["geoid"]), shapes, shapely.STRtree(shapes))
+        return cls(tuple(frame.index), shapes, shapely.STRtree(shapes))
 
-    def at(self, lat: float, lon: float, tolerance: float = 0.0) -> str | None:
-        point = shapely.Point(lon, lat)
+    def at(self, y: float, x: float, tolerance: float = 0.0) -> str | None:
+        point = shapely.Point(x, y)
         hits = self.tree.query(point, predicate="intersects")
         if len(hits):
             # The smallest shape wins: a city over its county.
@@ -45,27 +50,25 @@ class ShapeIndex:
         return None
 
     def bounds(self, geoid: str) -> tuple[float, float, float, float] | None:
+        """(west, south, east, north) in km."""
         try:
             index = self.geoids.index(geoid)
         except ValueError:
             return None
         west, south, east, north = shapely.bounds(self.shapes[index])
-        if east - west > 180:
-            # Alaska's Aleutians cross the antimeridian: measure its extent with them west of -180.
-            shifted = shapely.transform(self.shapes[index], lambda xy: xy - [[360, 0]] * (xy[:, :1] > 0))
-            west, south, east, north = shapely.bounds(shifted)
         return float(west), float(south), float(east), float(north)
 
 
 def shape_index(dataset: Dataset, level: str, cache_dir: Path) -> ShapeIndex:
     if level in ("state", "county"):
-        return ShapeIndex.of(atlas_shapes(level).reset_index(drop=True))
+        return ShapeIndex.of(to_screen(atlas_shapes(level)[["geometry"]]))
     places = read_place_shapes(cache_dir)
     if places is not None:
-        return ShapeIndex.of(places.reset_index(drop=True))
-    points = gpd.GeoDataFrame(
-        {"geoid": [p.jurisdiction.geoid for p in dataset.place_points]},
-        geometry=[shapely.Point(p.lon, p.lat) for p in dataset.place_points],
-        crs=4326,
+        places = places[places.index.str[:2].isin(list(STATES))]
+        return ShapeIndex.of(to_screen(places[["geometry"]]))
+    points = dataset.place_points
+    frame = gpd.GeoDataFrame(
+        geometry=[shapely.Point(p.lon, p.lat) for p in points],
+        index=pd.Index([p.jurisdiction.geoid for p in points], dtype=object), crs=4326,
     )
-    return ShapeIndex.of(points)
+    return ShapeIndex.of(to_screen(frame[frame.index.str[:2].isin(list(STATES))]))

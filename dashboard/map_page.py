@@ -21,24 +21,30 @@ from dashboard.controls import (
     date_label,
     date_options,
     init_state,
-    jump_buttons,
     keep_compare_forward,
     play_ticker,
+    slider_moved,
     sync_url,
+    time_controls,
     view_state,
 )
 from dashboard.geometry import POINT_CLICK_TOLERANCE, ShapeIndex, shape_index
 from dashboard.longlived import freeze_new_long_lived, long_lived
 from dashboard.mapview import NATIONAL_CENTER, NATIONAL_ZOOM, base_map, step_layer, step_payload
+from dashboard.publish.screen import screen_point
 from dashboard.static_assets import ensure_static_assets, write_json
 from dashboard.text import md_escape
 from geodata.config import settings
 from geodata.dataset import Dataset
 from geodata.dates import long_date, month_starts
+from geodata.fips import STATES
 from geodata.layers import LEVEL_WORDS, VIEWS, build_layer, categories_of, counts_by_date
 from geodata.load import load_dataset
 
 LOG = logging.getLogger("cooperation_map")
+#: the whole country fits beside the legend at 1366x768 and 1440x900 without scrolling
+MAP_HEIGHT = 500
+MAP_HEIGHT_EMBED = 440
 CSS = (Path(__file__).parent / "assets" / "page.css").read_text(encoding="utf-8")
 st.markdown(f"<style>{CSS}</style>", unsafe_allow_html=True)
 
@@ -57,10 +63,12 @@ def log_problems(_data: Dataset, version: str) -> None:
 def assets(_data: Dataset, version: str):
     urls = ensure_static_assets(settings().cache_dir)
     names = {j.geoid: j.display_name for j in _data.gazetteer.jurisdictions.values()}
-    points = [
-        {"geoid": p.jurisdiction.geoid, "name": p.jurisdiction.display_name, "lat": p.lat, "lon": p.lon}
-        for p in _data.place_points
-    ]
+    points = []
+    for p in _data.place_points:
+        if p.jurisdiction.state_fips in STATES:
+            y, x = screen_point(p.lat, p.lon, p.jurisdiction.state_fips)
+            points.append({"geoid": p.jurisdiction.geoid, "name": p.jurisdiction.display_name,
+                           "lat": round(y, 3), "lon": round(x, 3)})
     return urls, write_json("names", names), write_json("points", points) if points else None
 
 
@@ -110,11 +118,14 @@ apply_pending_changes(data, shapes)
 options = date_options(data.first_date, today, st.session_state["exact_dates"])
 state = view_state()
 
-if not state.embed:
+if state.embed:
+    st.html('<style>[data-testid="stMainBlockContainer"]{padding-top:0.4rem!important}</style>')
+else:
     st.title("Immigration-enforcement cooperation policy")
     st.caption(
         "Which states, counties and cities limit or require cooperation with federal immigration "
-        "enforcement, on any date since 1979, each fact linked to its source."
+        "enforcement, on any date since 1979, each fact linked to its source. "
+        "[About & methodology](methodology)"
     )
 with st.container():  # one element whatever it holds, so the map below keeps its place
     for notice in (*st.session_state.get("notices", ()), *filter(None, [st.session_state.pop("flash", None)])):
@@ -125,35 +136,18 @@ with st.container():  # one element whatever it holds, so the map below keeps it
                       "See About & methodology, Reporting a correction."),
             icon="⚠️",
         )
-if not data.gazetteer.places_have_geometry and state.level == "place":
-    st.info(
-        "City boundaries are not available, so cities are drawn as points"
-        + (f" ({md_escape(data.provenance.places_problem)})" if data.provenance.places_problem else "")
-        + ". Run `python -m geodata build` (or `make run`) with internet access, or point "
-        "GEODATA_CENSUS_SOURCE at a folder of Census place files, to draw them.",
-        icon="ℹ️",
-    )
+    if not data.gazetteer.places_have_geometry and state.level == "place":
+        st.info(
+            "City boundaries are not available, so cities are drawn as points"
+            + (f" ({md_escape(data.provenance.places_problem)})" if data.provenance.places_problem else "")
+            + ". Run `python -m geodata build` (or `make run`) with internet access, or point "
+            "GEODATA_CENSUS_SOURCE at a folder of Census place files, to draw them.",
+            icon="ℹ️",
+        )
 
-# --- controls ---------------------------------------------------------------------------
-if not state.embed:
-    c1, c2, c3 = st.columns([1.1, 1.6, 1.6])
-    c1.radio("Level", list(LEVEL_WORDS), format_func=lambda lv: LEVEL_WORDS[lv].title, key="level",
-             horizontal=True)
-    c2.radio("View", list(VIEWS), format_func=VIEWS.get, key="view", horizontal=True)
-    search_labels = st.session_state["search_labels"]
-    c3.selectbox(
-        "Find a place", list(search_labels), index=None, key="search", format_func=search_labels.get,
-        placeholder="Type a state, county or city…",
-    )
-st.select_slider("Date", options=options, key="date", format_func=date_label, on_change=keep_compare_forward)
-if not state.embed:
-    jump_buttons(options, today)
-play_ticker(options)
-state = view_state()
-
-# --- the map -------------------------------------------------------------------------------
+# --- a click on the map, applied before anything is drawn ------------------------------------
 # streamlit-folium's on_change stores the map's latest value under its key before this
-# run starts, so a click is applied before anything is drawn: details and highlight agree.
+# run starts, so the details and the highlight agree.
 map_key = f"map-{state.level}"
 clicked = (st.session_state.get(map_key) or {}).get("last_clicked")
 if clicked and clicked != st.session_state.get("last_click_seen"):
@@ -164,22 +158,23 @@ if clicked and clicked != st.session_state.get("last_click_seen"):
         state = view_state()
 
 layer = build_layer(data, state.date, state.level, state.view, state.compare_to)
-# Always one container, filled or not: an element appearing above the map would shift the map's
-# place in the page, and streamlit would remount it.
-with st.container():
+if state.embed:
+    st.markdown(f"**{md_escape(layer.title())}** · {md_escape(layer.period)}")
+with st.container():  # one element, filled or not: an element appearing above the map would remount it
     for notice in layer.notices:
         st.info(md_escape(notice), icon="ℹ️")
     if layer.remedy and not state.embed:
         st.caption(md_escape(layer.remedy))
 urls, names_url, points_url = assets(data, data.version)
 
-map_col, side_col = st.columns([2.3, 1]) if not state.embed else (st.container(), st.container())
+# --- the map and its legend first; the controls beside them, the timeline under the map -----
+map_col, side_col = st.columns([2.4, 1], gap="medium")
 with map_col:
     focus = st.session_state.get("focus")
     st_folium(
         base_map(state.level, urls, names_url, points_url, focused=bool(focus)),
         key=map_key,
-        height=560 if not state.embed else 520,
+        height=MAP_HEIGHT_EMBED if state.embed else MAP_HEIGHT,
         use_container_width=True,
         returned_objects=["last_clicked"],
         feature_group_to_add=step_layer(step_payload(layer, selected=state.selected)),
@@ -187,28 +182,44 @@ with map_col:
         zoom=focus[1] if focus else NATIONAL_ZOOM,
         render=False,
     )
+    st.select_slider("Date", options=options, key="date", format_func=date_label, on_change=slider_moved,
+                     label_visibility="collapsed" if state.embed else "visible")
+    if not state.embed:
+        time_controls(options, today)
+play_ticker(options)
 # Build the click-lookup index now, after the map is on its way, not on the first click.
 shapes(data, state.level)
 with side_col:
-    st.markdown(f"**{md_escape(state.title or layer.heading)}**")
+    st.markdown(f"**{md_escape(layer.heading)}**")
     sections.legend(layer)
-    if not state.embed:
+    if state.embed:
+        st.caption(md_escape("Source: Immigration-enforcement cooperation map (policy tables); "
+                             "Census Bureau boundaries."))
+    else:
+        st.radio("Level", list(LEVEL_WORDS), format_func=lambda lv: LEVEL_WORDS[lv].title, key="level",
+                 horizontal=True)
+        st.radio("View", list(VIEWS), format_func=VIEWS.get, key="view")
+        search_labels = st.session_state["search_labels"]
+        st.selectbox(
+            "Find a place", list(search_labels), index=None, key="search", format_func=search_labels.get,
+            placeholder="Type a state, county or city…",
+        )
+        if state.selected and data.gazetteer.get(state.selected):
+            name = data.gazetteer.get(state.selected).display_name
+            st.markdown(f"[Details for {md_escape(name)} ↓](#details)")
+        else:
+            st.caption("Click a state, county or city on the map, or find a place, to see its measures "
+                       "and sources.")
         with st.popover("Embed or share this view"):
             base = share.page_base(st.context.url)
             st.markdown("Permalink")
             st.code(share.permalink(base, state), language=None, wrap_lines=True)
             st.markdown("Embed snippet")
             st.code(share.embed_snippet(base, state), language="html", wrap_lines=True)
-    if state.embed:
-        st.caption(
-            md_escape("Source: Immigration-enforcement cooperation map (policy tables); Census Bureau boundaries.")
-        )
-    elif state.selected and data.gazetteer.get(state.selected):
-        sections.details_panel(data, state.selected, state.date)
-    else:
-        st.caption("Click a state, county or city on the map, or use “Find a place”, to see its measures and sources.")
 
 if not state.embed:
+    if state.selected and data.gazetteer.get(state.selected):
+        sections.details_panel(data, state.selected, state.date)
     if layer.compared:
         st.subheader(f"What changed from {long_date(layer.compare_to)} to {long_date(layer.day)}")
         sections.changes_table(data, layer)

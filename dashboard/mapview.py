@@ -10,6 +10,7 @@ the existing layers in place (see assets/choropleth.js).
 from __future__ import annotations
 
 import json
+import math
 from collections import Counter
 from collections.abc import Mapping
 from functools import lru_cache
@@ -19,12 +20,16 @@ import folium
 from branca.element import Element, MacroElement
 from jinja2 import Template
 
+from dashboard.publish.screen import city_labels, national_bounds, state_labels
 from dashboard.static_assets import AssetUrls
 from geodata.layers import NONE, UNCHANGED, Layer
 
 CHOROPLETH_JS = (Path(__file__).parent / "assets" / "choropleth.js").read_text(encoding="utf-8")
-NATIONAL_CENTER = (39.5, -98.5)
-NATIONAL_ZOOM = 4
+MAP_CSS = (Path(__file__).parent / "assets" / "map.css").read_text(encoding="utf-8")
+# The map's plane is the exports' Albers USA plane in km (see dashboard/publish/screen.py): a
+# point is (y, x). The browser fits the whole country on load; these only seed the first frame.
+NATIONAL_CENTER = (1700.0, -100.0)
+NATIONAL_ZOOM = -2.5
 
 
 def script_json(value: object) -> str:
@@ -70,16 +75,19 @@ class _Script(MacroElement):
 def base_map(
     level: str, assets: AssetUrls, names_url: str, points_url: str | None = None, focused: bool = False
 ) -> folium.Map:
-    """A map with no tiles (clean, offline) whose layers are drawn by choropleth.js."""
+    """A map with no tiles (clean, offline) in the Albers USA plane, its layers drawn by choropleth.js."""
     fmap = folium.Map(
         location=NATIONAL_CENTER,
         zoom_start=NATIONAL_ZOOM,
+        crs="Simple",
         tiles=None,
         prefer_canvas=True,
         zoom_snap=0.25,
-        min_zoom=2,
+        zoom_delta=0.5,
         control_scale=False,
     )
+    # folium hands min_zoom and max_zoom to the tile layer, and there is none: set them on the map.
+    fmap.options.update(minZoom=-4, maxZoom=7, attributionControl=False)
     # Serve Leaflet from the app itself; folium's defaults point at CDNs.
     fmap.default_js = [("leaflet", assets.leaflet_js)]
     fmap.default_css = [("leaflet_css", assets.leaflet_css)]
@@ -90,11 +98,11 @@ def base_map(
         "namesUrl": names_url,
         "pointsUrl": points_url,
         "focused": focused,
+        "nationalBounds": national_bounds(),
+        "labels": [*state_labels(), *city_labels()],
     }
     fmap.add_child(_Script(CHOROPLETH_JS.replace("__CONFIG__", script_json(config))))
-    fmap.get_root().html.add_child(
-        folium.Element("<style>.leaflet-container{background:#ffffff}</style>")
-    )
+    fmap.get_root().html.add_child(folium.Element(f"<style>{MAP_CSS}</style>"))
     return fmap
 
 
@@ -131,10 +139,8 @@ def step_payload(layer: Layer, selected: str | None = None) -> dict[str, object]
     }
 
 
-@lru_cache(maxsize=8)
-def zoom_for_bounds(width_degrees: float) -> float:
-    """A Leaflet zoom that fits a jurisdiction of this width in a ~700 px map."""
-    for zoom in (12, 11, 10, 9, 8, 7, 6, 5, 4):
-        if width_degrees * (2**zoom) / 360 * 256 <= 560:
-            return float(zoom)
-    return 3.0
+@lru_cache(maxsize=64)
+def zoom_for_bounds(width_km: float, pixels: float = 520) -> float:
+    """The zoom at which a jurisdiction `width_km` wide fills about `pixels` (CRS.Simple: 2^zoom px per km)."""
+    zoom = math.floor(math.log2(pixels / max(width_km, 0.5)) * 4) / 4
+    return float(min(6.0, max(-3.0, zoom)))

@@ -12,7 +12,7 @@ import streamlit as st
 from dashboard.text import md_escape, safe_href, safe_link
 from geodata.dataset import Dataset
 from geodata.history import jurisdiction_history
-from geodata.layers import IDLE_CATEGORIES, Category, Layer, status_label, status_sentence
+from geodata.layers import IDLE_CATEGORIES, LIMITS, REQUIRES, Category, Layer, status_label, status_sentence
 from geodata.provenance import Evidence
 from geodata.snapshot import JurisdictionStatus, status_of
 from geodata.tables import Measure
@@ -44,7 +44,7 @@ def legend(layer: Layer) -> None:
 
 def _dates_text(m: Measure) -> str:
     parts = []
-    if m.adopted and m.adopted != m.effective:
+    if m.adopted:
         parts.append(f"adopted {m.adopted}")
     parts.append(f"in force from {m.effective}")
     if m.ended:
@@ -82,43 +82,94 @@ def measure_card_html(m: Measure, relation: str, evidence: Evidence | None = Non
     )
 
 
-def details_html(dataset: Dataset, status: JurisdictionStatus, day: dt.date) -> str:
-    """The body of the details panel: status on the date, federal lists, own and inherited measures."""
-    parts = [f"<p><b>{html.escape(status_sentence(status, day))}</b></p>"]
-    for entry in dataset.designations_by_geoid.get(status.geoid, ()):
-        period = f"listed {entry.listed_on}" + (f", removed {entry.removed_on}" if entry.removed_on else "")
-        parts.append(
-            f"<p><b>Federal list:</b> {html.escape(FEDERAL_LISTS[entry.list])}: {html.escape(period)}"
-            f" · {_link(entry.source_url, 'source')}</p>"
-        )
+def _because(dataset: Dataset, status: JurisdictionStatus) -> str:
+    """Which measures make the status what it is, named (the first three) and counted."""
+    reasons = []
+    for measure_id in (*status.own_measures, *status.inherited_measures):
+        m = dataset.measures_by_id[measure_id]
+        if not m.sets_status:
+            continue
+        parent = dataset.gazetteer.get(m.geoid)
+        via = "" if m.geoid == status.geoid else f" ({parent.display_name if parent else m.geoid})"
+        reasons.append(f"{m.title}{via}")
+    if not reasons:
+        return ""
+    named = "; ".join(reasons[:3])
+    return f"Because of: {named}" + (f"; and {len(reasons) - 3} more." if len(reasons) > 3 else ".")
+
+
+def details_summary_html(dataset: Dataset, status: JurisdictionStatus, day: dt.date) -> str:
+    """The reader's question first: the status on that date, and which measures make it so."""
+    because = _because(dataset, status)
+    return (
+        f'<div class="cm-summary"><p><b>{html.escape(status_sentence(status, day))}</b></p>'
+        + (f"<p>{html.escape(because)}</p>" if because else "")
+        + "</div>"
+    )
+
+
+def measures_html(dataset: Dataset, status: JurisdictionStatus) -> str:
+    """Own measures, state agencies' agreements and inherited measures in force, as cards in a grid."""
     own = [dataset.measures_by_id[i] for i in status.own_measures]
     inherited = [dataset.measures_by_id[i] for i in status.inherited_measures]
     if not own and not inherited:
-        parts.append('<p class="cm-empty">The tables record no measure that applies here on this date.</p>')
-    state_agencies = [m for m in own if m.is_state_agency_agreement]
+        return '<p class="cm-empty">The tables record no measure that applies here on this date.</p>'
     evidence = dataset.evidence.get
-    parts += [measure_card_html(m, "own measure", evidence(m.measure_id))
-              for m in own if not m.is_state_agency_agreement]
-    parts += [measure_card_html(m, "state-agency 287(g) agreement: binds that agency only", evidence(m.measure_id))
-              for m in state_agencies]
+    cards = [measure_card_html(m, "own measure", evidence(m.measure_id))
+             for m in own if not m.is_state_agency_agreement]
+    cards += [measure_card_html(m, "state-agency 287(g) agreement: binds that agency only", evidence(m.measure_id))
+              for m in own if m.is_state_agency_agreement]
     for m in inherited:
         parent = dataset.gazetteer.get(m.geoid)
-        parts.append(measure_card_html(m, f"applies via {parent.display_name if parent else m.geoid}",
+        cards.append(measure_card_html(m, f"applies via {parent.display_name if parent else m.geoid}",
                                        evidence(m.measure_id)))
-    return f'<div class="cm-details">{"".join(parts)}</div>'
+    return f'<div class="cm-details">{"".join(cards)}</div>'
+
+
+def federal_lists_html(dataset: Dataset, geoid: str, day: dt.date) -> str:
+    """Every federal-list entry, with the ones dated after the chosen day marked as later."""
+    entries = dataset.designations_by_geoid.get(geoid, ())
+    if not entries:
+        return '<p class="cm-empty">Not on the DHS or DOJ list.</p>'
+    parts = []
+    for entry in entries:
+        period = f"listed {entry.listed_on}" + (f", removed {entry.removed_on}" if entry.removed_on else "")
+        later = ' <span class="cm-later">later than the date shown</span>' if entry.listed_on > day else ""
+        parts.append(
+            f"<p>{html.escape(FEDERAL_LISTS[entry.list])}: {html.escape(period)}{later}"
+            f" · {_link(entry.source_url, 'source')}</p>"
+        )
+    return "".join(parts)
+
+
+def details_html(dataset: Dataset, status: JurisdictionStatus, day: dt.date) -> str:
+    """Everything about one jurisdiction as one block: summary, measures and federal lists."""
+    return (details_summary_html(dataset, status, day) + measures_html(dataset, status)
+            + federal_lists_html(dataset, status.geoid, day))
 
 
 def details_panel(dataset: Dataset, geoid: str, day: dt.date) -> None:
-    """Everything about one jurisdiction on a date: its measures, inherited ones, lists, history."""
+    """Everything about one jurisdiction on a date, across the page's width: the answer first, then tabs."""
     status = status_of(dataset, geoid, day)
-    st.subheader(md_escape(status.name))
-    # One HTML block rather than a widget per line: each element is a React mount on the
+    st.subheader(md_escape(status.name), anchor="details")
+    # HTML blocks rather than a widget per line: each element is a React mount on the
     # first click (make bench: first click about 350 -> 250 ms).
-    st.html(details_html(dataset, status, day))
+    st.html(details_summary_html(dataset, status, day))
     history = jurisdiction_history(dataset, geoid)
-    if history:
-        st.markdown("**History**")
-        timeline(history, day)
+    in_force = len(status.own_measures) + len(status.inherited_measures)
+    lists = len(dataset.designations_by_geoid.get(geoid, ()))
+    measures_tab, lists_tab, history_tab = st.tabs(
+        [f"Measures in force ({in_force})", f"Federal lists ({lists})", f"History ({len(history)})"]
+    )
+    with measures_tab:
+        st.html(measures_html(dataset, status))
+    with lists_tab:
+        st.html(federal_lists_html(dataset, geoid, day))
+    with history_tab:
+        if history:
+            timeline(history, day)
+        else:
+            st.caption("No measure has ever applied here in the tables.")
 
 
 def date_rule(dashed: bool = True) -> dict:
@@ -141,9 +192,10 @@ def chart_with_date(frame: pd.DataFrame, spec: dict, day: dt.date) -> None:
 def timeline(history: Sequence, day: dt.date) -> None:
     """Each measure that ever applied here as a bar from effective to ended (or today)."""
     today = dt.date.today()
+    # Labels must be unique, or Vega-Lite folds two measures with the same title into one row.
     frame = pd.DataFrame(
         {
-            "measure": [e.measure.title[:60] for e in history],
+            "measure": [f"{e.measure.title[:70]} ({e.measure.effective.year}) #{i + 1}" for i, e in enumerate(history)],
             "start": [e.measure.effective.isoformat() for e in history],
             "end": [(e.measure.ended or today).isoformat() for e in history],
             "direction": [e.measure.direction for e in history],
@@ -151,7 +203,7 @@ def timeline(history: Sequence, day: dt.date) -> None:
         }
     )
     spec = {
-        "height": max(60, 18 * len(frame)),
+        "height": max(60, 22 * len(frame)),
         "layer": [
             {
                 "mark": {"type": "bar", "height": 10},
@@ -159,9 +211,9 @@ def timeline(history: Sequence, day: dt.date) -> None:
                     "x": {"field": "start", "type": "temporal", "title": None},
                     "x2": {"field": "end"},
                     "y": {"field": "measure", "type": "nominal", "title": None, "sort": None,
-                          "axis": {"labelLimit": 220}},
+                          "axis": {"labelLimit": 420, "labelOverlap": False}},
                     "color": {"field": "direction", "type": "nominal", "legend": None,
-                              "scale": {"domain": ["limits", "requires"], "range": ["#0072B2", "#D55E00"]}},
+                              "scale": {"domain": ["limits", "requires"], "range": [LIMITS, REQUIRES]}},
                     "opacity": {"field": "via", "type": "nominal", "legend": None,
                                 "scale": {"domain": ["own", "inherited"], "range": [1.0, 0.45]}},
                     "tooltip": [{"field": f} for f in ("measure", "start", "end", "direction", "via")],

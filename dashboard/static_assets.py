@@ -1,6 +1,7 @@
 """Files the browser fetches from the app itself (Streamlit's static route, /app/static/).
 
-Leaflet comes from the installed xstatic-leaflet package and the shapes from the geodata layer;
+Leaflet comes from the installed xstatic-leaflet package and the shapes from the geodata layer,
+projected to the map's Albers USA plane (dashboard/publish/screen.py);
 everything is copied into dashboard/static/ (git-ignored) at start-up, so no third-party host is
 contacted and no third-party file is committed.
 
@@ -19,14 +20,15 @@ from pathlib import Path
 import shapely
 import xstatic.pkg.leaflet as xstatic_leaflet
 
-from geodata.atlas import ARTIFACT
+from dashboard.publish.screen import national_topology, to_screen
 from geodata.boundaries import read_place_shapes
 from geodata.files import atomic_write
+from geodata.fips import STATES
 
 STATIC_DIR = Path(__file__).parent / "static"
 URL_ROOT = "/app/static"
-# Rounded to ~1 m: invisible on screen, and keeps the places file small.
-PLACE_DECIMALS = 5
+# Rounded to 1 m (the plane is in km): invisible on screen, and keeps the places file small.
+PLACE_DECIMALS = 3
 
 
 @dataclass(frozen=True)
@@ -59,11 +61,13 @@ def write_json(stem: str, value: object, static_dir: Path = STATIC_DIR) -> str:
 
 
 def _places_geojson(cache_dir: Path) -> str | None:
-    """The built place polygons as compact GeoJSON; None when none are built (or the cache is damaged)."""
+    """The built place polygons in the map's plane (km) as compact GeoJSON; None when none are built."""
     places = read_place_shapes(cache_dir)
     if places is None or places.empty:
         return None
-    geometries = shapely.set_precision(places.geometry.values, 10**-PLACE_DECIMALS)
+    places = places[places.index.str[:2].isin(list(STATES))]
+    screen = to_screen(places[["geometry"]])
+    geometries = shapely.set_precision(screen.geometry.reindex(places.index).values, 10**-PLACE_DECIMALS)
     features = [
         {"type": "Feature", "id": geoid, "properties": {"name": name}, "geometry": shapely.geometry.mapping(geom)}
         for geoid, name, geom in zip(places["geoid"], places["name"], geometries, strict=True)
@@ -77,7 +81,7 @@ def ensure_static_assets(cache_dir: Path, static_dir: Path = STATIC_DIR) -> Asse
         _copy_if_changed(leaflet_dir / name, static_dir / "vendor" / "leaflet" / name)
     for image in (leaflet_dir / "images").iterdir():
         _copy_if_changed(image, static_dir / "vendor" / "leaflet" / "images" / image.name)
-    atlas = write_named_by_content("atlas", "json", ARTIFACT.read_text(encoding="utf-8"), static_dir)
+    atlas = write_named_by_content("atlas", "json", national_topology(), static_dir)
     places = _places_geojson(cache_dir)
     return AssetUrls(
         leaflet_js=f"{URL_ROOT}/vendor/leaflet/leaflet.js",

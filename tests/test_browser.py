@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from dashboard.publish.screen import screen_point
 from tests.conftest import CENSUS_MIRROR, ICE_MIRROR, REPO
 from tests.devserver import serve
 
@@ -72,11 +73,12 @@ def map_frame(page, timeout: float = 60.0):
     raise AssertionError("the map never finished drawing")
 
 
-def click_map(frame, lat: float, lon: float) -> None:
-    """Click the map with the mouse at a latitude/longitude."""
+def click_map(frame, lat: float, lon: float, state_fips: str) -> None:
+    """Click the map with the mouse at a latitude/longitude (in a state: Alaska and Hawaii are insets)."""
+    y_km, x_km = screen_point(lat, lon, state_fips)
     x, y = frame.evaluate(
-        "([lat, lon]) => { const p = window.cm.map.latLngToContainerPoint([lat, lon]); return [p.x, p.y]; }",
-        [lat, lon],
+        "([y, x]) => { const p = window.cm.map.latLngToContainerPoint([y, x]); return [p.x, p.y]; }",
+        [y_km, x_km],
     )
     frame.locator(".leaflet-container").click(position={"x": x, "y": y})
 
@@ -133,7 +135,7 @@ def test_city_details_slider_and_county_click(server, browser):
     # 2. Counties: click Los Angeles County and see its details.
     page.goto(f"{server}/?date=2025-01-01&level=county")
     frame = map_frame(page)
-    click_map(frame, 34.3, -118.2)
+    click_map(frame, 34.3, -118.2, "06")
     page.get_by_role("heading", name="Los Angeles County, California").wait_for(timeout=30_000)
     assert "j=06037" in page.url
     full_screenshot(page, OUTPUT / "county-click.png")

@@ -155,6 +155,48 @@
     }
   });
 
+  // The map's plane is Albers USA in km, the images' own (see dashboard/publish/screen.py).
+  cm.resetView = function () {
+    map.fitBounds(config.nationalBounds, { animate: false, padding: [8, 8] });
+  };
+  const Reset = L.Control.extend({
+    options: { position: "topleft" },
+    onAdd: function () {
+      const box = L.DomUtil.create("div", "leaflet-bar cm-reset");
+      const button = L.DomUtil.create("a", "", box);
+      button.href = "#";
+      button.title = "Show the whole country";
+      button.setAttribute("role", "button");
+      button.setAttribute("aria-label", "Show the whole country");
+      button.textContent = "⌂";
+      L.DomEvent.on(button, "click", (e) => { L.DomEvent.stop(e); cm.resetView(); });
+      return box;
+    },
+  });
+  map.addControl(new Reset());
+
+  // State postal codes from the national view on; the largest cities as one zooms in.
+  function addLabels() {
+    const group = L.layerGroup().addTo(map);
+    const labels = (config.labels || []).map((label) => {
+      const marker = L.marker([label.lat, label.lng], {
+        interactive: false, keyboard: false,
+        icon: L.divIcon({ className: "cm-label cm-label-" + label.kind, html: "<span>" + escapeHtml(label.text) + "</span>", iconSize: null }),
+      });
+      return { label: label, marker: marker };
+    });
+    function showForZoom() {
+      const relative = map.getZoom() - (cm.nationalZoom || 0);
+      for (const item of labels) {
+        const wanted = relative >= item.label.minZoom - 0.01;
+        if (wanted && !group.hasLayer(item.marker)) group.addLayer(item.marker);
+        if (!wanted && group.hasLayer(item.marker)) group.removeLayer(item.marker);
+      }
+    }
+    map.on("zoomend", showForZoom);
+    showForZoom();
+  }
+
   cm.apply = function (payload) {
     cm.payload = payload;
     if (cm.ready) restyle();
@@ -181,9 +223,11 @@
         }
       }
       cm.ready = true;
-      // Fit the contiguous states to whatever size the frame has now (the frame is
+      // Fit the whole country, insets included, to whatever size the frame has now (the frame is
       // sized after the map is created); a later center/zoom from the app still wins.
-      if (!config.focused) map.fitBounds([[24.4, -124.8], [49.4, -66.9]], { animate: false });
+      cm.nationalZoom = map.getBoundsZoom(config.nationalBounds, false, [8, 8]);
+      if (!config.focused) cm.resetView();
+      addLabels();
       restyle();
       document.documentElement.dataset.cmReady = "1";
     })

@@ -12,7 +12,9 @@ from functools import lru_cache
 from types import MappingProxyType
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
+from pyproj import Transformer
 from shapely.geometry import Point
 
 from geodata.boundaries import atlas_shapes, read_place_shapes
@@ -24,7 +26,6 @@ CONUS_CRS = "EPSG:5070"
 ALASKA_CRS = "EPSG:3338"
 HAWAII_CRS = "ESRI:102007"
 REGION_CRS = MappingProxyType({"02": ALASKA_CRS, "15": HAWAII_CRS})
-
 
 
 @dataclass(frozen=True)
@@ -85,6 +86,25 @@ def to_national(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
             moved = part.to_crs(inset.crs).geometry.affine_transform(inset_matrix(inset))
             parts.append(part.set_geometry(moved.set_crs(CONUS_CRS, allow_override=True)))
     return gpd.GeoDataFrame(pd.concat(parts), crs=CONUS_CRS).sort_index()
+
+
+@lru_cache(maxsize=4)
+def _transformer(crs: str) -> Transformer:
+    return Transformer.from_crs("EPSG:4326", crs, always_xy=True)
+
+
+def national_xy(lon: np.ndarray, lat: np.ndarray, fips: str) -> tuple[np.ndarray, np.ndarray]:
+    """Longitudes and latitudes in one state to the national plane (metres), as `to_national` places them.
+
+    The same projections and inset moves, point by point: for geometry that is not a GeoDataFrame
+    (the browser's TopoJSON arcs, label and click positions).
+    """
+    inset = next((i for i in INSETS if i.state_fips == fips), None)
+    x, y = _transformer(inset.crs if inset else CONUS_CRS).transform(np.asarray(lon), np.asarray(lat))
+    if inset is None:
+        return np.asarray(x), np.asarray(y)
+    a, b, d, e, xoff, yoff = inset_matrix(inset)
+    return a * x + b * y + xoff, d * x + e * y + yoff
 
 
 def region_crs(fips: str) -> str:
