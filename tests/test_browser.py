@@ -7,6 +7,7 @@ Screenshots go to tests/output/ for a person to look at.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -206,3 +207,67 @@ def test_state_agency_agreements_and_a_reversed_comparison(server, browser):
     page.get_by_text("What changed from January 1, 2010 to January 1, 2020").first.wait_for(timeout=30_000)
     assert "date=2020-01-01" in page.url and "compare=2010-01-01" in page.url
     full_screenshot(page, OUTPUT / "compare-swapped.png")
+
+
+def whole_country_in_view(page, frame) -> bool:
+    """The map's frame is inside the viewport and the map shows the whole country, insets included."""
+    box = frame.frame_element().bounding_box()
+    size = page.viewport_size
+    inside = box["x"] >= 0 and box["y"] >= 0 and box["x"] + box["width"] <= size["width"] + 1 \
+        and box["y"] + box["height"] <= size["height"] + 1
+    shows_all = frame.evaluate("cm.map.getBounds().pad(0.001).contains(cm.config.nationalBounds)")
+    return inside and shows_all
+
+
+@pytest.mark.parametrize(("width", "height"), [(1440, 900), (1366, 768), (390, 844)])
+def test_the_whole_country_and_the_legend_are_in_view_without_scrolling(server, browser, width, height):
+    OUTPUT.mkdir(exist_ok=True)
+    page = browser.new_page(viewport={"width": width, "height": height})
+    page.goto(f"{server}/?date=2025-08-05&level=county&view=effective")
+    frame = map_frame(page)
+    time.sleep(1)
+    page.screenshot(path=OUTPUT / f"first-screen-{width}x{height}.png")
+    assert whole_country_in_view(page, frame)
+    if width > 640:  # beside the map on a desktop; under it on a phone, where the map comes first
+        legend = page.locator(".cm-legend").first.bounding_box()
+        assert legend["y"] + legend["height"] <= height
+
+
+def test_the_exact_date_input_and_play_pause(server, browser):
+    page = browser.new_page(viewport={"width": 1440, "height": 900})
+    page.goto(f"{server}/?date=2018-06-01&level=state")
+    frame = map_frame(page)
+    for part, value in (("year", "2017"), ("month", "01"), ("day", "20")):
+        page.get_by_role("spinbutton", name=f"{part}, Exact date").click()
+        page.keyboard.type(value)
+    page.keyboard.press("Escape")  # close the calendar; the typed date is sent when focus leaves the field
+    for _ in range(4):
+        page.keyboard.press("Tab")
+    wait_for_map_date(frame, "2017-01-20")
+    assert "date=2017-01-20" in page.url
+    page.get_by_role("button", name="▶ Play").click()
+    page.get_by_role("button", name="⏸ Pause").wait_for(timeout=30_000)
+    wait_for_map_date(frame, "2017-02-01")
+    page.get_by_role("button", name="⏸ Pause").click()
+    page.get_by_role("button", name="▶ Play").wait_for(timeout=30_000)
+    paused_at = frame.evaluate("document.documentElement.dataset.cmDate")
+    time.sleep(2.5)
+    assert frame.evaluate("document.documentElement.dataset.cmDate") == paused_at
+
+
+def test_the_los_angeles_panel_answers_first(server, browser):
+    OUTPUT.mkdir(exist_ok=True)
+    page = browser.new_page(viewport={"width": 1440, "height": 900})
+    page.goto(f"{server}/?date=2025-01-01&level=place&j=0644000")
+    map_frame(page)
+    page.get_by_role("heading", name="Los Angeles, California").wait_for(timeout=30_000)
+    page.get_by_text("On January 1, 2025: own measures: Limits cooperation").first.wait_for(timeout=30_000)
+    page.get_by_text("Because of:").first.wait_for(timeout=30_000)
+    page.get_by_role("tab", name=re.compile(r"Measures in force")).wait_for(timeout=30_000)
+    cards = page.locator(".cm-card")
+    first, second = cards.nth(0).bounding_box(), cards.nth(1).bounding_box()
+    assert abs(first["y"] - second["y"]) < 2, "cards sit side by side across the page's width"
+    page.get_by_text("adopted 2024-12-04").first.wait_for(timeout=30_000)
+    page.get_by_role("tab", name=re.compile(r"Federal lists")).click()
+    page.get_by_text("later than the date shown").first.wait_for(timeout=30_000)
+    full_screenshot(page, OUTPUT / "los-angeles-panel.png")
