@@ -138,6 +138,8 @@ class PlaceIndexReport:
     built: list[str] = field(default_factory=list)
     #: states whose file failed, and whose entries were kept from the previous index
     kept_from_previous: list[str] = field(default_factory=list)
+    #: states whose file failed, with no previous entries to keep
+    absent: list[str] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
     #: what was left out of files that were read, with why
     warnings: list[str] = field(default_factory=list)
@@ -162,8 +164,13 @@ class PlaceIndexReport:
                 f"place index: {len(self.kept_from_previous)} state(s) kept from the previous index"
                 f" ({', '.join(sorted(self.kept_from_previous))})"
             )
+        if self.absent:
+            out.append(
+                f"place index: no places for {len(self.absent)} state(s) ({', '.join(sorted(self.absent))});"
+                " search finds only their places with rows until a build reads their files"
+            )
         out += [f"place index: {w}" for w in self.warnings]
-        out += [f"FAILED: {f}" for f in self.failures]
+        out += [f"place index: not read: {f}" for f in self.failures]
         return out
 
 
@@ -274,11 +281,12 @@ def build_place_index(settings: Settings, *, states: Iterable[str] = PLACE_STATE
     kept = {g: e for g, e in old.items() if e.state_fips not in asked}
     tables: list[pd.DataFrame] = []
     not_tried = ""  # why the remaining states are not asked for, once one answer says it is pointless
+    skipped = 0
     for state in asked:
         name = census_file_name(settings.census_year, state)
         table: pd.DataFrame | None = None
         if not_tried:
-            report.failures.append(f"{name}: not tried, {not_tried}")
+            skipped += 1
         else:
             try:
                 path = fetch(name, settings.census_source, settings.cache_dir / CENSUS_DIR)
@@ -299,6 +307,8 @@ def build_place_index(settings: Settings, *, states: Iterable[str] = PLACE_STATE
             if of_state:
                 report.kept_from_previous.append(state)
                 kept.update(of_state)
+            else:
+                report.absent.append(state)
             continue
         report.built.append(state)
         tables.append(table)
@@ -308,6 +318,8 @@ def build_place_index(settings: Settings, *, states: Iterable[str] = PLACE_STATE
             report.warnings.append(f"{name}: {len(without_geometry)} place(s) without a usable geometry ({shown})")
         if foreign:
             report.warnings.append(f"{name}: {foreign} row(s) without a GEOID of this state left out")
+    if skipped:
+        report.failures.append(f"{skipped} more state file(s) not tried: {not_tried}")
     if not report.built:
         report.places, report.seconds = len(old), time.perf_counter() - started
         return report  # nothing new: the index stays as it is

@@ -184,7 +184,7 @@ def test_the_build_asks_for_every_state(tmp_path):
     settings = Settings(str(mirror_copy(tmp_path, "11")), 2015, "", tmp_path / "cache")
     report = build_place_index(settings)
     assert report.built == ["11"]
-    assert len(report.failures) == len(PLACE_STATES) - 1
+    assert len(report.failures) == len(report.absent) == len(PLACE_STATES) - 1
     assert any("cb_2015_72_place_500k.zip" in f and "does not exist" in f for f in report.failures)
     index = read_place_index(settings.cache_dir)
     assert index is not None and list(index.entries) == ["1150000"]
@@ -211,6 +211,26 @@ def test_a_failed_state_keeps_its_previous_entries(tmp_path):
     gone = dataclasses.replace(settings, census_source=str(tmp_path / "nowhere"))
     report = build_place_index(gone, states=("06", "35"))
     assert report.kept_from_previous == ["06", "35"] and report.places == len(before)
+
+
+def test_offline_the_build_stops_asking_after_the_first_state(tmp_path, monkeypatch):
+    from geodata import placeindex
+    from geodata.download import SourceUnreachable
+
+    asked: list[str] = []
+
+    def unreachable(name: str, *args: object, **kwargs: object) -> Path:
+        asked.append(name)
+        raise SourceUnreachable(f"{name}: timed out")
+
+    monkeypatch.setattr(placeindex, "fetch", unreachable)
+    report = build_place_index(Settings("https://census.example/shp", 2015, "", tmp_path / "cache"))
+    assert asked == ["cb_2015_01_place_500k.zip"]
+    assert report.failures == [
+        "cb_2015_01_place_500k.zip: timed out", f"{len(PLACE_STATES) - 1} more state file(s) not tried: the source"
+        " is unreachable",
+    ]
+    assert report.absent == list(PLACE_STATES) and not index_path(tmp_path / "cache").exists()
 
 
 def test_an_unwritable_cache_is_a_failure_not_a_crash(tmp_path):
