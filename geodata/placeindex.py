@@ -212,9 +212,12 @@ def read_state_places(path: Path, state: str) -> tuple[pd.DataFrame, list[str], 
     geoids = frame["GEOID"].astype(str)
     ours = (geoids.str.fullmatch(r"\d{7}") & geoids.str.startswith(state)).to_numpy()
     frame, geoids = frame[ours], geoids[ours]
-    # An invalid ring would put the point outside the place, or nowhere.
-    shapes = shapely.make_valid(frame.geometry.to_numpy())
-    points = gpd.GeoSeries(shapely.point_on_surface(shapes), crs=frame.crs or 4269).to_crs(4326)
+    try:
+        # An invalid ring would put the point outside the place, or nowhere.
+        shapes = shapely.make_valid(frame.geometry.to_numpy())
+        points = gpd.GeoSeries(shapely.point_on_surface(shapes), crs=frame.crs or 4269).to_crs(4326)
+    except Exception as exc:  # GEOS and PROJ raise their own errors for geometry they cannot use
+        raise _StateFailed(f"cannot place its shapes ({exc})") from exc
     placed = ~(points.isna() | points.is_empty).to_numpy()
     without_geometry = geoids[~placed].tolist()
     if not placed.any():

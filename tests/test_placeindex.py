@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import shutil
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -211,6 +212,27 @@ def test_a_failed_state_keeps_its_previous_entries(tmp_path):
     gone = dataclasses.replace(settings, census_source=str(tmp_path / "nowhere"))
     report = build_place_index(gone, states=("06", "35"))
     assert report.kept_from_previous == ["06", "35"] and report.places == len(before)
+
+
+@needs_mirror
+def test_a_garbage_shapefile_fails_its_state_only(tmp_path):
+    mirror = mirror_copy(tmp_path, "06", "35")
+    settings = Settings(str(mirror), 2015, "", tmp_path / "cache")
+    assert build_place_index(settings, states=("06", "35")).ok
+    before = read_place_index(settings.cache_dir)
+    # A whole zip (its CRCs pass) whose .shp is garbage.
+    original = mirror / "cb_2015_35_place_500k.zip"
+    members = {}
+    with zipfile.ZipFile(original) as archive:
+        for info in archive.infolist():
+            members[info.filename] = archive.read(info)
+    with zipfile.ZipFile(original, "w") as archive:
+        for member, data in members.items():
+            archive.writestr(member, bytes(len(data)) if member.endswith(".shp") else data)
+    report = build_place_index(settings, states=("06", "35"))
+    assert (report.built, report.kept_from_previous) == (["06"], ["35"]), report.lines()
+    assert any(f.startswith("cb_2015_35_place_500k.zip: ") for f in report.failures)
+    assert dict(read_place_index(settings.cache_dir).entries) == dict(before.entries)
 
 
 def test_offline_the_build_stops_asking_after_the_first_state(tmp_path, monkeypatch):
