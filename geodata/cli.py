@@ -15,6 +15,7 @@ from geodata.files import BuildLockTimeout, CacheNotWritable, build_lock, remove
 from geodata.ice287g import build_agreements, places_needed_by_agreements
 from geodata.ice287g import coverage_lines as agreement_coverage_lines
 from geodata.load import load_dataset
+from geodata.placeindex import build_place_index
 from geodata.places import build_places
 from geodata.snapshot import snapshot
 from geodata.tables import DESIGNATIONS_PATH, POLICIES_PATH, parse_date, read_designations, read_policies
@@ -108,6 +109,9 @@ def _build(args: argparse.Namespace, config: Settings) -> int:
             file=sys.stderr,
         )
         status |= 1
+    # Search's index of every place: a state it cannot read costs search those places, not the build.
+    for line in build_place_index(config).lines():
+        print(line)
     return status
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -14,8 +15,20 @@ from geodata.tables import DESIGNATION_COLUMNS, POLICY_COLUMNS
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
-CENSUS_MIRROR = SHARED / "census"
-ICE_MIRROR = SHARED / "ice-287g"
+
+
+def _mirror(name: str, variable: str) -> Path:
+    """The mirror in ../shared, else the directory `variable` names (a worktree kept elsewhere has
+    no ../shared beside it)."""
+    beside = SHARED / name
+    configured = os.environ.get(variable, "").strip()
+    if not beside.is_dir() and configured and Path(configured).is_dir():
+        return Path(configured)
+    return beside
+
+
+CENSUS_MIRROR = _mirror("census", "GEODATA_CENSUS_SOURCE")
+ICE_MIRROR = _mirror("ice-287g", "GEODATA_ICE287G_SOURCE")
 
 SOURCE = "https://example.org/source"
 
@@ -89,8 +102,6 @@ def day(text: str) -> dt.date:
 
 def mirror_env(cache: Path) -> dict[str, str]:
     """Environment that points the project's sources at the local mirrors, with its own cache."""
-    import os
-
     env = {**os.environ, "GEODATA_CACHE_DIR": str(cache)}
     if CENSUS_MIRROR.is_dir():
         env |= {"GEODATA_CENSUS_SOURCE": str(CENSUS_MIRROR), "GEODATA_CENSUS_YEAR": "2015"}
