@@ -14,6 +14,7 @@ from dashboard.urlstate import ViewState, parse_params, to_params
 from geodata.dataset import Dataset
 from geodata.dates import month_starts
 from geodata.layers import LEVEL_WORDS, default_earlier, ordered_dates
+from geodata.search import SearchEntry, search
 from geodata.vocabulary import level_of
 
 KEY_DATES = (
@@ -40,19 +41,12 @@ def date_options(first: dt.date, today: dt.date, exact: Sequence[dt.date] = ()) 
     return sorted(days)
 
 
-def _search_labels(data: Dataset) -> dict[str, str]:
-    return {
-        j.geoid: f"{j.display_name} ({LEVEL_WORDS[j.level].noun})"
-        for j in sorted(data.gazetteer.jurisdictions.values(), key=lambda j: (j.level != "state", j.display_name))
-    }
-
-
-def init_state(data: Dataset, today: dt.date) -> None:
+def init_state(data: Dataset, today: dt.date, is_known: Callable[[str], bool]) -> None:
     """On a session's first run, take the view from the URL (with notices for what is unusable)."""
     if st.session_state.get("initialized"):
         return
     params = {k: st.query_params.get_all(k) for k in st.query_params}
-    state = parse_params(params, today, lambda g: data.gazetteer.get(g) is not None)
+    state = parse_params(params, today, is_known)
     st.session_state.update(
         initialized=True,
         notices=state.notices,
@@ -70,16 +64,14 @@ def init_state(data: Dataset, today: dt.date) -> None:
         embed=bool(st.context.is_embedded),
         title=state.title or "",
         region="",
-        # No "search" here: a widget whose value the script set is sent again in full on the
-        # next run, and the search box carries every jurisdiction's name (about 115 KB).
-        search_labels=_search_labels(data),
         focus=None,
         focus_on=state.selected,
     )
-    if state.selected and data.gazetteer.get(state.selected).level != state.level:
+    selected_level = level_of(state.selected) if state.selected else None
+    if selected_level and selected_level != state.level:
         st.session_state["notices"] += (
-            f"The selected jurisdiction is a {data.gazetteer.get(state.selected).level}; "
-            f"its details are shown, and the map shows the {state.level} level.",
+            f"The selected jurisdiction is a {LEVEL_WORDS[selected_level].noun}; "
+            f"its details are shown, and the map shows the {LEVEL_WORDS[state.level].noun} level.",
         )
 
 
@@ -108,31 +100,37 @@ def compare_switched_on() -> None:
         s["exact_dates"] = (*s.get("exact_dates", ()), s["compare_date"])
 
 
-def apply_pending_changes(data: Dataset, shapes: Callable) -> None:
-    """A search pick selects the place, switches to its level and zooms to it.
-
-    A jurisdiction named in the URL is zoomed to as well, at the URL's level.
-    """
-    picked = st.session_state.get("search")
-    if picked:
-        st.session_state["search"] = None
-        if level_of(picked) and data.gazetteer.get(picked):
-            st.session_state.update(selected=picked, level=level_of(picked))
-            _focus(data, shapes, picked)
-    elif focus_on := st.session_state.pop("focus_on", None):
-        _focus(data, shapes, focus_on)
-
-
-def _focus(data: Dataset, shapes: Callable, geoid: str) -> None:
+def _picked(geoid: str) -> None:
+    """Search callback: select the place, switch to its level and zoom to it on this run."""
     level = level_of(geoid)
-    if level is None:
+    if level:
+        st.session_state.update(selected=geoid, level=level, focus_on=geoid, search_text="")
+
+
+def search_box(entries: Sequence[SearchEntry]) -> None:
+    """Every state, county and Census place, matched as one types; a pick selects and zooms."""
+    query = st.text_input("Find a place", key="search_text", placeholder="A state, county or city: Bakersfield, NYC…")
+    if not query.strip():
         return
-    bounds = shapes(data, level).bounds(geoid)
-    if bounds:
-        west, south, east, north = bounds
-        center = ((south + north) / 2, (west + east) / 2)
-        width = max(east - west, (north - south) * 1.3, 5.0)
-        st.session_state["focus"] = (center, zoom_for_bounds(round(width)))
+    hits = search(query, entries, limit=6)
+    if not hits:
+        st.caption("No state, county or Census place of that name.")
+    for hit in hits:
+        st.button(hit.label, key=f"hit-{hit.geoid}", on_click=_picked, args=(hit.geoid,), type="tertiary")
+
+
+def apply_pending_changes(locate: Callable[[str], tuple[float, float, float, float] | None]) -> None:
+    """Zoom to a jurisdiction just picked in search, or named in the URL (at the URL's level).
+
+    `locate` gives a GEOID's (west, south, east, north) on the map, in km.
+    """
+    if focus_on := st.session_state.pop("focus_on", None):
+        bounds = locate(focus_on)
+        if bounds:
+            west, south, east, north = bounds
+            center = ((south + north) / 2, (west + east) / 2)
+            width = max(east - west, (north - south) * 1.3, 5.0)
+            st.session_state["focus"] = (center, zoom_for_bounds(round(width)))
 
 
 def view_state() -> ViewState:

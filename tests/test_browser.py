@@ -271,3 +271,31 @@ def test_the_los_angeles_panel_answers_first(server, browser):
     page.get_by_role("tab", name=re.compile(r"Federal lists")).click()
     page.get_by_text("later than the date shown").first.wait_for(timeout=30_000)
     full_screenshot(page, OUTPUT / "los-angeles-panel.png")
+
+
+@pytest.mark.skipif(not CENSUS_MIRROR.is_dir(), reason=f"Census mirror not found at {CENSUS_MIRROR}")
+@pytest.mark.parametrize(
+    ("query", "first", "heading"),
+    [("Bakersfield", "Bakersfield, California (city)", "Bakersfield, California"),
+     ("Dona Ana", "Doña Ana, New Mexico (CDP)", None),
+     ("NYC", "New York, New York (city)", "New York, New York"),
+     ("Saint Louis", "St. Louis, Missouri (city)", None)],
+)
+def test_search_finds_every_place(server, browser, query, first, heading):
+    page = browser.new_page(viewport={"width": 1440, "height": 900})
+    page.goto(f"{server}/?date=2025-08-05&level=state")
+    map_frame(page)
+    box = page.get_by_label("Find a place")
+    box.fill(query)
+    box.press("Enter")
+    hit = page.get_by_role("button", name=first, exact=True)
+    hit.wait_for(timeout=30_000)
+    buttons = page.locator('[data-testid="stButton"] button').all_inner_texts()
+    assert next(b for b in buttons if "(" in b) == first
+    if heading:
+        hit.click()
+        page.get_by_role("heading", name=heading).wait_for(timeout=30_000)
+        page.get_by_text("applies via").first.wait_for(timeout=30_000)
+        if query == "Bakersfield":
+            OUTPUT.mkdir(exist_ok=True)
+            full_screenshot(page, OUTPUT / "search-bakersfield.png")

@@ -75,7 +75,8 @@ def test_dona_ana_without_the_tilde(entries):
 def test_saint_louis_finds_st_louis_city_and_county(entries):
     found = geoids("Saint Louis", entries)
     assert {"2965000", "29189", "29510", "27137"} <= set(found)
-    assert found[:2] == ["2671000", "2965000"]  # exact names first: St. Louis, Michigan and Missouri
+    # Exact names first, the larger place (GeoNames population) before the smaller.
+    assert found[:2] == ["2965000", "2671000"]
 
 
 def test_nyc_lists_new_york_city_first(entries):
