@@ -39,7 +39,7 @@ from geodata.config import settings
 from geodata.dataset import Dataset
 from geodata.dates import long_date, month_starts
 from geodata.fips import STATES
-from geodata.layers import LEVEL_WORDS, VIEWS, build_layer, categories_of, counts_by_date
+from geodata.layers import LEVEL_WORDS, VIEWS, Layer, build_layer, categories_of, counts_by_date
 from geodata.load import load_dataset
 from geodata.placeindex import dataset_with_place, read_place_index
 from geodata.search import search_entries
@@ -84,6 +84,14 @@ def shape_lookup(_data: Dataset, level: str, version: str) -> ShapeIndex:
 
 def shapes(data: Dataset, level: str) -> ShapeIndex:
     return shape_lookup(data, level, data.version)
+
+
+# About 0.7 MB for a county layer: 128 of them is under 100 MB, whatever the crowd.
+@st.cache_resource(max_entries=128)
+def shared_layer(_data: Dataset, version: str, day: dt.date, level: str, view: str,
+                 compare_to: dt.date | None) -> Layer:
+    """The layer for one (date, level, view, compare), built once for every reader, not once per session."""
+    return build_layer(_data, day, level, view, compare_to)
 
 
 def known_name(geoid: str) -> str | None:
@@ -182,7 +190,7 @@ if clicked and clicked != st.session_state.get("last_click_seen"):
         st.session_state["selected"] = hit
         state = view_state()
 
-layer = build_layer(data, state.date, state.level, state.view, state.compare_to)
+layer = shared_layer(data, data.version, state.date, state.level, state.view, state.compare_to)
 if state.embed:
     st.markdown(f"**{md_escape(layer.title())}** · {md_escape(layer.period)}")
 with st.container():  # one element, filled or not: an element appearing above the map would remount it
