@@ -1,6 +1,7 @@
 """The controlled vocabulary of the policy tables, with plain-language labels.
 
-docs/methodology.md defines each term; keep the two in step.
+docs/methodology.md defines each term; keep the two in step. What the map's categories are
+called is decided in geodata/layers.py, not here.
 """
 
 from __future__ import annotations
@@ -57,19 +58,6 @@ PROVISIONS: MappingProxyType[str, tuple[str, str]] = MappingProxyType(
         "jail_enforcement_model": ("requires", "287(g) jail enforcement model"),
         "task_force_model": ("requires", "287(g) task force model"),
         "warrant_service_officer": ("requires", "287(g) warrant service officer model"),
-    }
-)
-
-OWN_STATUSES = ("limits", "requires", "both", "none")
-EFFECTIVE_STATUSES = ("limits", "requires", "conflict", "none")
-
-STATUS_LABELS = MappingProxyType(
-    {
-        "limits": "Limits cooperation",
-        "requires": "Requires cooperation",
-        "both": "Both: limits and requires",
-        "conflict": "Conflict: limits inside a requires state",
-        "none": "No measure recorded",
     }
 )
 
