@@ -197,7 +197,7 @@ with st.container():  # one element, filled or not: an element appearing above t
     for notice in layer.notices:
         st.info(md_escape(notice), icon="ℹ️")
     if layer.remedy and not state.embed:
-        st.caption(md_escape(layer.remedy))
+        st.caption(layer.remedy)  # the project's own words, with its commands in code style
 urls, names_url, points_url = assets(data, data.version)
 
 # --- the map and its legend first; the controls beside them, the timeline under the map -----
