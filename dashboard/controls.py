@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 import streamlit as st
+import streamlit.components.v1 as components
 
 from dashboard.compat import is_fragment_run
 from dashboard.mapview import zoom_for_bounds
@@ -104,7 +105,22 @@ def _picked(geoid: str) -> None:
     """Search callback: select the place, switch to its level and zoom to it on this run."""
     level = level_of(geoid)
     if level:
-        st.session_state.update(selected=geoid, level=level, focus_on=geoid, search_text="")
+        st.session_state.update(selected=geoid, level=level, focus_on=geoid, search_text="", reveal_details=True)
+
+
+def reveal_details_on_a_phone() -> None:
+    """After a search pick, a phone scrolls to the details, which sit below the map and the controls.
+
+    A desktop shows them beside a link and keeps the map in view. The script runs in the component's
+    own frame, which shares the page's origin.
+    """
+    if st.session_state.pop("reveal_details", False):
+        components.html(
+            "<script>const p = window.parent; if (p.innerWidth < 641) { setTimeout(() => {"
+            " const d = p.document.getElementById('details'); if (d) d.scrollIntoView({behavior: 'smooth'}); },"
+            " 600); }</script>",
+            height=0,
+        )
 
 
 def search_box(entries: Sequence[SearchEntry]) -> None:
@@ -194,8 +210,10 @@ def next_step(options: Sequence[dt.date], day: dt.date, step: str) -> dt.date | 
 
 
 def time_controls(options: Sequence[dt.date], today: dt.date) -> None:
-    """An exact date, the key dates, and play/pause with its step and speed, in one row."""
-    exact, jump, play, step, speed = st.columns([1.2, 1.8, 0.9, 1.1, 0.9], vertical_alignment="bottom")
+    """An exact date, the key dates, and play/pause with its step and speed: one row on a desktop,
+    a two-column grid on a phone (page.css, `.st-key-timebar`)."""
+    bar = st.container(key="timebar")
+    exact, jump, play, step, speed = bar.columns([1.2, 1.8, 0.9, 1.1, 0.9], vertical_alignment="bottom")
     exact.date_input("Exact date", key="date_exact", min_value=options[0], max_value=today, format="YYYY-MM-DD",
                      on_change=_exact_date_chosen)
     keys = [d for d, _label in KEY_DATES if options[0] <= d <= today] + [today]

@@ -23,6 +23,7 @@ from dashboard.controls import (
     init_state,
     keep_compare_forward,
     play_ticker,
+    reveal_details_on_a_phone,
     search_box,
     slider_moved,
     sync_url,
@@ -248,6 +249,7 @@ with side_col:
 if not state.embed:
     if state.selected and known_name(state.selected):
         sections.details_panel(dataset_with_place(data, state.selected, place_index), state.selected, state.date)
+        reveal_details_on_a_phone()
     if layer.compared:
         st.subheader(f"What changed from {long_date(layer.compare_to)} to {long_date(layer.day)}")
         sections.changes_table(data, layer)

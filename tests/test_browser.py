@@ -299,3 +299,21 @@ def test_search_finds_every_place(server, browser, query, first, heading):
         if query == "Bakersfield":
             OUTPUT.mkdir(exist_ok=True)
             full_screenshot(page, OUTPUT / "search-bakersfield.png")
+
+
+@pytest.mark.skipif(not CENSUS_MIRROR.is_dir(), reason=f"Census mirror not found at {CENSUS_MIRROR}")
+def test_a_search_pick_on_a_phone_reveals_the_details(server, browser):
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    page.goto(f"{server}/?date=2025-08-05&level=state")
+    map_frame(page)
+    box = page.get_by_label("Find a place")
+    box.fill("Bakersfield")
+    box.press("Enter")
+    page.get_by_role("button", name="Bakersfield, California (city)", exact=True).click()
+    heading = page.get_by_role("heading", name="Bakersfield, California")
+    heading.wait_for(timeout=30_000)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and not 0 <= heading.bounding_box()["y"] < 844:
+        time.sleep(0.2)
+    assert 0 <= heading.bounding_box()["y"] < 844, "the details were not scrolled into view"
+    page.screenshot(path=OUTPUT / "phone-search-details.png")
