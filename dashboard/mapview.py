@@ -99,7 +99,8 @@ def base_map(
         "pointsUrl": points_url,
         "focused": focused,
         "nationalBounds": national_bounds(),
-        "labels": [*state_labels(), *city_labels()],
+        # Largest cities first, then the states: where two would overlap, the first placed wins.
+        "labels": [*city_labels(), *state_labels()],
     }
     fmap.add_child(_Script(CHOROPLETH_JS.replace("__CONFIG__", script_json(config))))
     fmap.get_root().html.add_child(folium.Element(f"<style>{MAP_CSS}</style>"))

@@ -185,15 +185,24 @@
       });
       return { label: label, marker: marker };
     });
+    // Labels come largest first; one that would overlap a label already placed is left out.
     function showForZoom() {
       const relative = map.getZoom() - (cm.nationalZoom || 0);
+      const placed = [];
       for (const item of labels) {
-        const wanted = relative >= item.label.minZoom - 0.01;
+        let wanted = relative >= item.label.minZoom - 0.01;
+        if (wanted) {
+          const p = map.latLngToContainerPoint([item.label.lat, item.label.lng]);
+          const w = item.label.text.length * (item.label.kind === "city" ? 7 : 6) / 2 + 4, h = 8;
+          const box = [p.x - w, p.y - h, p.x + w, p.y + h];
+          wanted = !placed.some((b) => box[0] < b[2] && b[0] < box[2] && box[1] < b[3] && b[1] < box[3]);
+          if (wanted) placed.push(box);
+        }
         if (wanted && !group.hasLayer(item.marker)) group.addLayer(item.marker);
         if (!wanted && group.hasLayer(item.marker)) group.removeLayer(item.marker);
       }
     }
-    map.on("zoomend", showForZoom);
+    map.on("zoomend moveend", showForZoom);
     showForZoom();
   }
 
