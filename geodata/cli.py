@@ -14,8 +14,9 @@ from geodata.config import Settings, settings
 from geodata.files import BuildLockTimeout, CacheNotWritable, build_lock, remove_stale_temporaries
 from geodata.ice287g import build_agreements, places_needed_by_agreements
 from geodata.ice287g import coverage_lines as agreement_coverage_lines
+from geodata.largest import largest_lines
 from geodata.load import load_dataset
-from geodata.placeindex import build_place_index
+from geodata.placeindex import build_place_index, read_place_index
 from geodata.places import build_places
 from geodata.snapshot import snapshot
 from geodata.tables import DESIGNATIONS_PATH, POLICIES_PATH, parse_date, read_designations, read_policies
@@ -166,6 +167,7 @@ def coverage_lines(policies: Path, designations: Path) -> list[str]:
         )
     states = {m.geoid for m in own if m.level == "state"}
     lines.append(f"states with a statewide measure: {len(states)} of 51")
+    lines += largest_lines(dataset, read_place_index(settings().cache_dir))
     return lines + agreement_coverage_lines(settings())
 
 

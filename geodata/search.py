@@ -179,7 +179,7 @@ def _name_keys(*names: str) -> list[str]:
 
 
 @lru_cache(maxsize=1)
-def _populations() -> Mapping[tuple[str, str], int]:
+def city_populations() -> Mapping[tuple[str, str], int]:
     """(state FIPS, normalized name) -> population, for the US cities GeoNames knows (15,000 people and up).
 
     The Census boundary files carry no population; without one, 'Nashville' would list eight small
@@ -200,7 +200,7 @@ def _populations() -> Mapping[tuple[str, str], int]:
 def _entry(geoid: str, label: str, level: str, keys: Iterable[str], incorporated: bool = True) -> SearchEntry:
     aliases = [normalize(alias) for alias, geoids in ALIASES.items() if geoid in geoids]
     unique = tuple(dict.fromkeys(k for k in (*keys, *aliases) if k))
-    weight = -max((_populations().get((geoid[:2], key), 0) for key in unique), default=0) if level == "place" else 0
+    weight = -max((city_populations().get((geoid[:2], key), 0) for key in unique), default=0) if level == "place" else 0
     return SearchEntry(geoid, label, level, unique, incorporated, weight)
 
 
