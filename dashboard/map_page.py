@@ -30,7 +30,7 @@ from dashboard.controls import (
     time_controls,
     view_state,
 )
-from dashboard.geometry import POINT_CLICK_TOLERANCE, ShapeIndex, shape_index
+from dashboard.geometry import POINT_CLICK_TOLERANCE, PlaceLookup, ShapeIndex, shape_index
 from dashboard.longlived import freeze_new_long_lived, long_lived
 from dashboard.mapview import NATIONAL_CENTER, NATIONAL_ZOOM, base_map, step_layer, step_payload
 from dashboard.publish.screen import screen_point
@@ -67,7 +67,11 @@ def log_problems(_data: Dataset, version: str) -> None:
 @long_lived
 def assets(_data: Dataset, version: str):
     urls = ensure_static_assets(settings().cache_dir)
-    names = {j.geoid: j.display_name for j in _data.gazetteer.jurisdictions.values()}
+    # Every incorporated place's name travels in its state's outline file, loaded on zooming in; the
+    # names file the page loads first holds the states, counties and the places the tables name.
+    named = set(_data.measures_by_geoid) | set(_data.designations_by_geoid) | set(urls.places_drawn)
+    names = {j.geoid: j.display_name for j in _data.gazetteer.jurisdictions.values()
+             if j.level != "place" or j.geoid in named}
     points = []
     for p in _data.place_points:
         if p.jurisdiction.state_fips in STATES:
@@ -79,11 +83,11 @@ def assets(_data: Dataset, version: str):
 
 @st.cache_resource(max_entries=6)
 @long_lived
-def shape_lookup(_data: Dataset, level: str, version: str) -> ShapeIndex:
+def shape_lookup(_data: Dataset, level: str, version: str) -> ShapeIndex | PlaceLookup:
     return shape_index(_data, level, settings().cache_dir)
 
 
-def shapes(data: Dataset, level: str) -> ShapeIndex:
+def shapes(data: Dataset, level: str) -> ShapeIndex | PlaceLookup:
     return shape_lookup(data, level, data.version)
 
 
@@ -226,6 +230,9 @@ shapes(data, state.level)
 with side_col:
     st.markdown(f"**{md_escape(layer.heading)}**")
     sections.legend(layer)
+    if state.level == "place" and urls.outlines and not state.embed:
+        st.caption("The whole country shows the cities with measures of their own or on a federal list; "
+                   "zoom in to draw every incorporated city.")
     if state.embed:
         st.caption(md_escape("Source: Immigration-enforcement cooperation map (policy tables); "
                              "Census Bureau boundaries."))

@@ -101,6 +101,7 @@ def base_map(
         "nationalBounds": national_bounds(),
         # Largest cities first, then the states: where two would overlap, the first placed wins.
         "labels": [*city_labels(), *state_labels()],
+        "outlines": assets.outlines if level == "place" else {},
     }
     fmap.add_child(_Script(CHOROPLETH_JS.replace("__CONFIG__", script_json(config))))
     fmap.get_root().html.add_child(folium.Element(f"<style>{MAP_CSS}</style>"))

@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import json
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
+import geopandas as gpd
 import shapely
 import xstatic.pkg.leaflet as xstatic_leaflet
 
@@ -24,6 +25,7 @@ from dashboard.publish.screen import national_topology, to_screen
 from geodata.boundaries import read_place_shapes
 from geodata.files import atomic_write
 from geodata.fips import STATES
+from geodata.placeoutlines import outline_states, outlines_path, read_place_outlines
 
 STATIC_DIR = Path(__file__).parent / "static"
 URL_ROOT = "/app/static"
@@ -37,6 +39,10 @@ class AssetUrls:
     leaflet_css: str
     atlas: str
     places: str | None
+    #: state FIPS -> {"url": every incorporated place's outline, "bounds": [[south, west], [north, east]]}
+    outlines: dict[str, dict] = field(default_factory=dict)
+    #: GEOIDs of the places in `places`
+    places_drawn: frozenset[str] = frozenset()
 
 
 def _copy_if_changed(source: Path, target: Path) -> None:
@@ -60,11 +66,11 @@ def write_json(stem: str, value: object, static_dir: Path = STATIC_DIR) -> str:
     return write_named_by_content(stem, "json", json.dumps(value, separators=(",", ":"), sort_keys=True), static_dir)
 
 
-def _places_geojson(cache_dir: Path) -> str | None:
-    """The built place polygons in the map's plane (km) as compact GeoJSON; None when none are built."""
+def _places_geojson(cache_dir: Path) -> tuple[str | None, frozenset[str]]:
+    """The built place polygons in the map's plane (km) as compact GeoJSON, and their GEOIDs."""
     places = read_place_shapes(cache_dir)
     if places is None or places.empty:
-        return None
+        return None, frozenset()
     places = places[places.index.str[:2].isin(list(STATES))]
     screen = to_screen(places[["geometry"]])
     geometries = shapely.set_precision(screen.geometry.reindex(places.index).values, 10**-PLACE_DECIMALS)
@@ -72,7 +78,50 @@ def _places_geojson(cache_dir: Path) -> str | None:
         {"type": "Feature", "id": geoid, "properties": {"name": name}, "geometry": shapely.geometry.mapping(geom)}
         for geoid, name, geom in zip(places["geoid"], places["name"], geometries, strict=True)
     ]
+    text = json.dumps({"type": "FeatureCollection", "features": features}, separators=(",", ":"))
+    return text, frozenset(places.index)
+
+
+def _screen_geojson(frame: gpd.GeoDataFrame) -> str:
+    """Outlines indexed by GEOID, in the map's plane (km, 1 m precision), with their names."""
+    screen = to_screen(frame[["geometry"]])
+    geometries = shapely.set_precision(screen.geometry.reindex(frame.index).values, 10**-PLACE_DECIMALS)
+    features = [
+        {"type": "Feature", "id": geoid, "properties": {"name": name}, "geometry": shapely.geometry.mapping(geom)}
+        for geoid, name, geom in zip(frame.index, frame["name"], geometries, strict=True)
+        if not geom.is_empty
+    ]
     return json.dumps({"type": "FeatureCollection", "features": features}, separators=(",", ":"))
+
+
+def _outline_assets(cache_dir: Path, static_dir: Path) -> dict[str, dict]:
+    """One file per state of every incorporated place's outline, loaded by the map as one zooms in.
+
+    Projecting 20,000 outlines takes seconds, so what was made is remembered (keyed on each source
+    file's stamp) and a restarted app serves it at once.
+    """
+    memo_path = static_dir / "geo" / "outlines-made.json"
+    try:
+        made = json.loads(memo_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        made = {}
+    found = {}
+    for state in outline_states(cache_dir):
+        source = outlines_path(cache_dir, state)
+        stat = source.stat()
+        key = f"{state}:{stat.st_mtime_ns}:{stat.st_size}"
+        entry = made.get(key)
+        if entry and (static_dir / "geo" / Path(entry["url"]).name).exists():
+            found[state] = entry
+            continue
+        frame = read_place_outlines(cache_dir, state)
+        if frame is None or frame.empty:
+            continue
+        west, south, east, north = (round(float(v), 1) for v in to_screen(frame[["geometry"]]).total_bounds)
+        url = write_named_by_content(f"outlines-{state}", "geojson", _screen_geojson(frame), static_dir)
+        found[state] = made[key] = {"url": url, "bounds": [[south, west], [north, east]]}
+    atomic_write(memo_path, json.dumps(made, sort_keys=True))
+    return found
 
 
 def ensure_static_assets(cache_dir: Path, static_dir: Path = STATIC_DIR) -> AssetUrls:
@@ -82,10 +131,12 @@ def ensure_static_assets(cache_dir: Path, static_dir: Path = STATIC_DIR) -> Asse
     for image in (leaflet_dir / "images").iterdir():
         _copy_if_changed(image, static_dir / "vendor" / "leaflet" / "images" / image.name)
     atlas = write_named_by_content("atlas", "json", national_topology(), static_dir)
-    places = _places_geojson(cache_dir)
+    places, drawn = _places_geojson(cache_dir)
     return AssetUrls(
         leaflet_js=f"{URL_ROOT}/vendor/leaflet/leaflet.js",
         leaflet_css=f"{URL_ROOT}/vendor/leaflet/leaflet.css",
         atlas=atlas,
         places=write_named_by_content("places", "geojson", places, static_dir) if places else None,
+        outlines=_outline_assets(cache_dir, static_dir),
+        places_drawn=drawn,
     )

@@ -8,6 +8,7 @@ import json
 import logging
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -194,8 +195,10 @@ class Gazetteer:
 
 
 def load_gazetteer(cache_dir: Path, fallback_places: dict[str, Jurisdiction] | None = None,
-                   fallback_place_county: dict[str, str] | None = None) -> Gazetteer:
-    """States and counties always; places from the cache, else from `fallback_places`."""
+                   fallback_place_county: dict[str, str] | None = None,
+                   more_places: Sequence[tuple[Jurisdiction, str]] = ()) -> Gazetteer:
+    """States and counties always; places from the cache, else from `fallback_places`; then `more_places`
+    ((place, county GEOID) pairs) where the cache has outlines for them."""
     jurisdictions = {j.geoid: j for j in states_and_counties()}
     places = read_place_shapes(cache_dir)
     if places is not None:
@@ -207,6 +210,12 @@ def load_gazetteer(cache_dir: Path, fallback_places: dict[str, Jurisdiction] | N
     else:
         jurisdictions.update(fallback_places or {})
         place_county = dict(fallback_place_county or {})
+    if places is not None:
+        for place, county in more_places:
+            if place.geoid not in jurisdictions:
+                jurisdictions[place.geoid] = place
+                if county:
+                    place_county[place.geoid] = county
     return Gazetteer(
         MappingProxyType(dict(sorted(jurisdictions.items()))),
         MappingProxyType(place_county),

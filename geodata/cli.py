@@ -17,6 +17,7 @@ from geodata.ice287g import coverage_lines as agreement_coverage_lines
 from geodata.largest import largest_lines
 from geodata.load import load_dataset
 from geodata.placeindex import build_place_index, read_place_index
+from geodata.placeoutlines import build_place_outlines
 from geodata.places import build_places
 from geodata.snapshot import snapshot
 from geodata.tables import DESIGNATIONS_PATH, POLICIES_PATH, parse_date, read_designations, read_policies
@@ -112,6 +113,10 @@ def _build(args: argparse.Namespace, config: Settings) -> int:
         status |= 1
     # Search's index of every place: a state it cannot read costs search those places, not the build.
     for line in build_place_index(config).lines():
+        print(line)
+    # Every incorporated place's outline for the city level; like the index, a failed state costs the
+    # map that state's outlines, not the build.
+    for line in build_place_outlines(config).lines():
         print(line)
     return status
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import TypeVar
 
-from geodata.boundaries import Gazetteer, load_gazetteer
+from geodata.boundaries import Gazetteer, Jurisdiction, load_gazetteer
 from geodata.config import Settings
 from geodata.placepoints import PlacePoint, counties_of_points, place_points
 from geodata.provenance import Evidence
@@ -83,7 +83,10 @@ def build_dataset(
     provenance: Provenance | None = None,
     evidence: Mapping[str, Evidence] | None = None,
     version: str = "",
+    more_places: Iterable[tuple[Jurisdiction, str]] = (),
 ) -> Dataset:
+    """Index everything once. `more_places` are (place, its county GEOID) pairs to draw at the city level
+    beside the places with rows: every incorporated place, when the build has outlined them."""
     measures = tuple(sorted(measures, key=lambda m: (m.effective, m.measure_id)))
     designations = tuple(designations)
     named_places = {
@@ -94,6 +97,7 @@ def build_dataset(
         config.cache_dir,
         fallback_places={p.jurisdiction.geoid: p.jurisdiction for p in points},
         fallback_place_county=counties_of_points(list(points)),
+        more_places=tuple(more_places),
     )
     return Dataset(
         measures=measures,

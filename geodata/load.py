@@ -14,11 +14,13 @@ from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 
-from geodata.boundaries import places_path, read_place_cache
+from geodata.boundaries import Jurisdiction, places_path, read_place_cache
 from geodata.config import Settings, settings
 from geodata.dataset import Dataset, Provenance, build_dataset
 from geodata.ice287g.cache import AGREEMENTS_FILE
 from geodata.ice287g.feed import agreement_feed
+from geodata.placeindex import index_path, read_place_index
+from geodata.placeoutlines import outline_states
 from geodata.provenance import evidence_path_for, read_evidence
 from geodata.tables import DESIGNATIONS_PATH, POLICIES_PATH, Measure, read_designations, read_policies
 
@@ -68,6 +70,18 @@ def bounded_by_state_bans(agreements: Sequence[Measure], policies: Sequence[Meas
     return tuple(bounded)
 
 
+def outlined_places(cache_dir: Path) -> tuple[tuple[Jurisdiction, str], ...]:
+    """Every incorporated place of the index whose state has outlines built, with its county."""
+    index = read_place_index(cache_dir)
+    states = set(outline_states(cache_dir))
+    if index is None or not states:
+        return ()
+    return tuple(
+        (Jurisdiction(e.geoid, e.name, "place", e.state_fips), e.county_geoid)
+        for e in index.entries.values() if e.incorporated and e.state_fips in states
+    )
+
+
 @lru_cache(maxsize=4)
 def _load(policies: Path, designations: Path, config: Settings, stamp: tuple) -> Dataset:
     policy_table = read_policies(policies)
@@ -83,6 +97,7 @@ def _load(policies: Path, designations: Path, config: Settings, stamp: tuple) ->
         provenance,
         read_evidence(evidence_path_for(policies)),
         version=f"{zlib.crc32(repr(stamp).encode()):08x}",
+        more_places=outlined_places(config.cache_dir),
     )
 
 
@@ -108,5 +123,6 @@ def load_dataset(
     up an edited table or a new build without a restart.
     """
     config = config or settings()
-    watched = (evidence_path_for(policies), places_path(config.cache_dir), config.cache_dir / AGREEMENTS_FILE)
+    watched = (evidence_path_for(policies), places_path(config.cache_dir), config.cache_dir / AGREEMENTS_FILE,
+               index_path(config.cache_dir))
     return _load(Path(policies), Path(designations), config, _stamp(policies, designations, *watched))

@@ -146,7 +146,20 @@ def snapshot(day: dt.date, level: str, dataset: Dataset) -> Snapshot:
         return found
 
     rows = []
+    designations = dataset.designations_by_geoid
+    # Most places and counties have no measure and no listing of their own: their status depends on
+    # their parents alone, so it is worked out once per parent pair (the city level has ~20,000 rows).
+    by_parents: dict[tuple[str, ...], tuple[tuple[str, ...], str]] = {}
     for geoid, name, parents in _level_index(dataset, level):
+        if geoid not in by_geoid and geoid not in designations:
+            found = by_parents.get(parents)
+            if found is None:
+                inherited = [m for parent in parents for m in in_force_at(parent) if m.applies_below]
+                found = by_parents[parents] = (
+                    tuple(m.measure_id for m in inherited), effective_status({m.direction for m in inherited}),
+                )
+            rows.append(JurisdictionStatus(geoid, name, level, (), found[0], "none", found[1], ()))
+            continue
         inherited = tuple(m for parent in parents for m in in_force_at(parent) if m.applies_below)
         rows.append(_status(geoid, name, level, in_force_at(geoid), inherited, _lists_on(dataset, geoid, day)))
     return Snapshot(day, level, tuple(rows))

@@ -76,8 +76,9 @@ def test_slider_step_changes_only_the_payload_not_the_base_map():
     after = map_args(at)
     assert before["script"] == after["script"]
     assert before["feature_group"] != after["feature_group"]
-    # The geometry is fetched once from the static route; a step sends only codes.
-    assert len(after["script"]) < 20_000
+    # The geometry is fetched once from the static route; a step sends only codes. (The base script
+    # carries Leaflet's glue and the ~110 place labels.)
+    assert len(after["script"]) < 30_000
     assert len(after["feature_group"]) < 20_000
 
 

@@ -79,6 +79,10 @@
     }
     const code = categoryOf(geoid);
     const fill = code === null ? "#ededed" : p.colors[code];
+    if (layerKind === "town") {
+      // Every incorporated place: thin white edges, so thousands of small towns stay apart.
+      return { color: selected ? "#000000" : "#ffffff", weight: selected ? 2.5 : 0.4, fillColor: fill, fillOpacity: 1 };
+    }
     if (layerKind === "place") {
       // Cities are specks at national zoom: outline them in their own colour so they show.
       return { color: selected ? "#000000" : fill, weight: selected ? 3 : 2.5, fillColor: fill, fillOpacity: 1 };
@@ -91,7 +95,7 @@
     };
   }
 
-  function addPolygons(kind, collection) {
+  function addPolygons(kind, collection, key) {
     const layer = L.geoJSON(collection, {
       style: (f) => styleFor(f.id, kind),
       onEachFeature: (f, l) => {
@@ -102,9 +106,33 @@
       },
       interactive: kind !== "outline",
     }).addTo(map);
-    cm.layers[kind] = layer;
+    layer.cmKind = kind;
+    cm.layers[key || kind] = layer;
     return layer;
   }
+
+  // Every incorporated place, one state's file at a time, once the reader has zoomed in far enough
+  // to tell them apart: the national view loads only the places the tables name.
+  const outlinesLoaded = {};
+  function loadVisibleOutlines() {
+    if (config.level !== "place" || !config.outlines || !cm.ready) return;
+    if (map.getZoom() < (cm.nationalZoom || 0) + 1.25) return;
+    const view = map.getBounds();
+    for (const [state, info] of Object.entries(config.outlines)) {
+      if (outlinesLoaded[state] || !view.intersects(L.latLngBounds(info.bounds))) continue;
+      outlinesLoaded[state] = true;
+      fetch(info.url).then((r) => r.json()).then((collection) => {
+        const drawn = new Set();
+        if (cm.layers.place) cm.layers.place.eachLayer((l) => drawn.add(l.feature.id));
+        collection.features = collection.features.filter((f) => !drawn.has(f.id));
+        addPolygons("town", collection, "town-" + state);
+        if (cm.layers.outline) cm.layers.outline.bringToFront();
+        if (cm.layers.place) cm.layers.place.bringToFront();
+        restyle();
+      }).catch(() => { outlinesLoaded[state] = false; });
+    }
+  }
+  map.on("moveend zoomend", loadVisibleOutlines);
 
   function addPoints(points) {
     const group = L.featureGroup().addTo(map);
@@ -118,9 +146,9 @@
   }
 
   function restyle() {
-    for (const kind of ["state", "county", "place"]) {
-      const layer = cm.layers[kind];
-      if (!layer) continue;
+    for (const [key, layer] of Object.entries(cm.layers)) {
+      const kind = layer.cmKind || key;
+      if (!["state", "county", "place", "town"].includes(kind)) continue;
       layer.eachLayer((l) => {
         const style = styleFor(l.feature.id, kind);
         // Most features keep their colour from one month to the next: skip those.
@@ -238,6 +266,7 @@
       if (!config.focused) cm.resetView();
       addLabels();
       restyle();
+      loadVisibleOutlines();
       document.documentElement.dataset.cmReady = "1";
     })
     .catch((error) => {
