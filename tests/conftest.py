@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -14,8 +15,16 @@ from geodata.tables import DESIGNATION_COLUMNS, POLICY_COLUMNS
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
-CENSUS_MIRROR = SHARED / "census"
-ICE_MIRROR = SHARED / "ice-287g"
+
+
+def _mirror(beside: Path, variable: str) -> Path:
+    """The mirror beside the repository, else the directory `variable` names (a worktree kept elsewhere)."""
+    named = Path(os.environ.get(variable, "").strip() or beside)
+    return beside if beside.is_dir() or not named.is_dir() else named
+
+
+CENSUS_MIRROR = _mirror(SHARED / "census", "GEODATA_CENSUS_SOURCE")
+ICE_MIRROR = _mirror(SHARED / "ice-287g", "GEODATA_ICE287G_SOURCE")
 
 SOURCE = "https://example.org/source"
 
@@ -89,8 +98,6 @@ def day(text: str) -> dt.date:
 
 def mirror_env(cache: Path) -> dict[str, str]:
     """Environment that points the project's sources at the local mirrors, with its own cache."""
-    import os
-
     env = {**os.environ, "GEODATA_CACHE_DIR": str(cache)}
     if CENSUS_MIRROR.is_dir():
         env |= {"GEODATA_CENSUS_SOURCE": str(CENSUS_MIRROR), "GEODATA_CENSUS_YEAR": "2015"}
@@ -106,7 +113,7 @@ def mirror_cache(tmp_path_factory) -> Path:
     import sys
 
     if not (CENSUS_MIRROR.is_dir() and ICE_MIRROR.is_dir()):
-        pytest.skip(f"mirrors not found at {SHARED}")
+        pytest.skip(f"mirrors not found at {SHARED} (nor named by GEODATA_CENSUS_SOURCE, GEODATA_ICE287G_SOURCE)")
     cache = tmp_path_factory.mktemp("mirror-cache")
     subprocess.run([sys.executable, "-m", "geodata", "build"], env=mirror_env(cache), cwd=REPO, check=False,
                    capture_output=True, timeout=600)
