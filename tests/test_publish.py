@@ -290,6 +290,17 @@ def test_place_geojson_leaves_out_places_in_no_category(dataset):
     assert {f["geometry"]["type"] for f in document["features"]} == {"Point"}
 
 
+def test_place_geojson_of_no_shapes_is_an_empty_collection(dataset, monkeypatch):
+    import geopandas as gpd
+
+    from dashboard.publish import downloads
+
+    empty = gpd.GeoDataFrame({"geometry": []}, geometry="geometry", crs=4326)
+    monkeypatch.setattr(downloads, "jurisdiction_shapes", lambda _data, _level: empty)
+    document = json.loads(layer_geojson(dataset, build_layer(dataset, DAY, "place", "federal")))
+    assert document["features"] == [] and document["metadata"]["level"] == "place"
+
+
 def test_every_view_has_a_title():
     assert set(TITLES) == set(CATEGORIES)
 

@@ -81,7 +81,9 @@ def layer_geojson(dataset: Dataset, layer: Layer, permalink: str | None = None, 
     """The layer on the map as GeoJSON (EPSG:4326), with a top-level `metadata` member."""
     shapes: gpd.GeoDataFrame = jurisdiction_shapes(dataset, layer.level)
     if layer.level == "place":
-        shapes = shapes[[layer.category.get(g, "none") not in IDLE_CATEGORIES for g in shapes.index]]
+        # A boolean array, not a list: an empty list would select no columns and lose the geometry.
+        shapes = shapes[np.array([layer.category.get(g, "none") not in IDLE_CATEGORIES for g in shapes.index],
+                                 dtype=bool)]
     rows = {row["geoid"]: row for row in layer.rows()}
     features = [_feature(geoid, geometry, rows[geoid]) for geoid, geometry in shapes.geometry.items() if geoid in rows]
     metadata = layer_metadata(layer, permalink, publisher)
