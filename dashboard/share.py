@@ -1,43 +1,81 @@
-"""Publish and share: images, permalink, embed snippet, and the data behind the view."""
+"""Publish and share: images, permalink, embed snippet, and the data behind the view.
+
+Links use GEODATA_PUBLIC_URL when it is set, else the browser's address; images carry a link only
+when GEODATA_PUBLIC_URL is set, never a local one. A custom title keeps to the rule of
+`dashboard.publish.titles`: cleaned here as it is typed, printed on images over the project's own
+title with a mark, kept in the permalink, and left out of the embed snippet.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import html
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import replace
+from types import MappingProxyType
 from urllib.parse import urlencode, urlsplit
 
 import streamlit as st
 
 from dashboard import publish
+from dashboard.publish.credits import Credit, permalink
 from dashboard.publish.projection import parse_region
+from dashboard.publish.titles import cleaned_title, custom_mark
+from dashboard.text import md_escape
 from dashboard.urlstate import ViewState, to_params
+from geodata.config import settings
 from geodata.dataset import Dataset
 from geodata.fips import ABBREVIATIONS, STATES
 from geodata.layers import Layer
 from geodata.tables import DESIGNATIONS_PATH, POLICIES_PATH
 
+__all__ = ["EMBED_HEIGHTS", "embed_height", "embed_snippet", "file_stem", "page_base", "permalink",
+           "share_section"]
+
 DEFAULT_BASE = "http://localhost:8501/"
+# The embed page's height in headless Chromium, by the width of the column it sits in (README,
+# Publishing): a view with no notice above the map and at most four legend rows, plus 16 px to spare.
+# Wider than about 740 px the page's content stops growing; narrower than 640 px Streamlit pads less.
+EMBED_HEIGHTS: Mapping[int, int] = MappingProxyType({320: 1016, 600: 947, 760: 988, 1000: 988})
+#: each notice above the map (up to five lines at 320 px, two from 600 px on, with the gap between them)
+EMBED_NOTICE_HEIGHTS: Mapping[int, int] = MappingProxyType({320: 168, 600: 96, 760: 96, 1000: 96})
+#: each legend row past the fourth (a comparison has five or six)
+EMBED_ROW_HEIGHT = 28
+DEFAULT_EMBED_WIDTH = 760
 
 
-def page_base(url: str | None) -> str:
-    """The app's address without query string, from the browser's URL."""
+def page_base(url: str | None, public_url: str | None = None) -> str:
+    """The app's address without query string: GEODATA_PUBLIC_URL when set, else from the browser's URL."""
+    public = public_url or settings().public_url
+    if public:
+        return public
     parts = urlsplit(url or "")
     if parts.scheme not in ("http", "https") or not parts.netloc:
         return DEFAULT_BASE
     return f"{parts.scheme}://{parts.netloc}{parts.path or '/'}"
 
 
-def permalink(base: str, state: ViewState) -> str:
-    return base + "?" + urlencode(to_params(replace(state, embed=False)))
+def embed_height(width: int = DEFAULT_EMBED_WIDTH, notices: int = 0, rows: int = 4) -> int:
+    """The iframe height (px) that shows the embed page without scrolling in a column `width` px wide,
+    with `notices` notices above the map and `rows` legend rows; widths between those measured take
+    the narrower one's figures, which are the taller."""
+    measured = max((w for w in EMBED_HEIGHTS if w <= width), default=min(EMBED_HEIGHTS))
+    return (EMBED_HEIGHTS[measured] + notices * EMBED_NOTICE_HEIGHTS[measured]
+            + max(0, rows - 4) * EMBED_ROW_HEIGHT)
 
 
-def embed_snippet(base: str, state: ViewState) -> str:
-    src = base + "?" + urlencode(to_params(replace(state, embed=True)))
+def embed_snippet(base: str, state: ViewState, width: int = DEFAULT_EMBED_WIDTH, layer: Layer | None = None) -> str:
+    """An iframe of the embed page, as tall as `layer` (its notices and legend) needs in a column `width` px
+    wide; without the layer, as tall as a view with no notice needs.
+
+    Never with a custom title: on another site's page it would pass for the project's own, and that
+    page has a headline of its own.
+    """
+    src = base + "?" + urlencode(to_params(replace(state, embed=True, title=None)))
+    height = embed_height(width, len(layer.notices), len(layer.categories)) if layer else embed_height(width)
     return (
         f'<iframe src="{html.escape(src, quote=True)}" title="Immigration-enforcement cooperation map"'
-        ' width="100%" height="760" style="border:0" loading="lazy"></iframe>'
+        f' width="100%" height="{height}" style="border:0" loading="lazy"></iframe>'
     )
 
 
@@ -46,14 +84,25 @@ def file_stem(state: ViewState, view: str) -> str:
 
 
 def share_section(data: Dataset, state: ViewState, layer: Layer) -> None:
-    base = page_base(st.context.url)
+    config = settings()
+    credit = Credit.configured(config)
+    title, title_notices = cleaned_title(state.title)
+    state = replace(state, title=title)
+    base = page_base(st.context.url, config.public_url)
     link = permalink(base, state)
+    # Only a configured public address goes on an image or in a download's metadata, never the browser's,
+    # and without the custom title: it leads to the view under the project's own title.
+    public_link = permalink(base, replace(state, title=None)) if config.public_url else None
     stem = file_stem(state, f"{layer.view}-compare" if layer.compared else layer.view)
     st.subheader("Publish and share")
     images, links, downloads = st.columns(3)
     with images:
         st.markdown("**Image**")
         st.text_input("Title", key="title", placeholder=layer.title(), max_chars=publish.MAX_TITLE)
+        for notice in title_notices:
+            st.caption(notice)
+        if title:
+            st.caption(f"A custom title is printed over the map's own title, marked “{custom_mark(credit.publisher)}”")
         regions = ["", *sorted(ABBREVIATIONS.values())]
         st.selectbox(
             "Area", regions, key="region",
@@ -63,16 +112,22 @@ def share_section(data: Dataset, state: ViewState, layer: Layer) -> None:
         for label, size, fmt in (("PNG 1200×800", (1200, 800), "png"), ("PNG 1920×1080", (1920, 1080), "png"),
                                  ("SVG", (1200, 800), "svg")):
             st.download_button(
-                label, data=_image(data, layer, state.title, region, size, fmt, link),
+                label, data=_image(data, layer, title, region, size, fmt, public_link, credit),
                 file_name=f"{stem}_{size[0]}x{size[1]}.{fmt}",
                 mime="image/png" if fmt == "png" else "image/svg+xml", on_click="ignore",
                 key=f"image-{fmt}-{size[0]}",
             )
+        if not config.public_url:
+            st.caption("Images carry no link: set GEODATA_PUBLIC_URL to the app's public address to print one.")
+        for line in config.ignored:
+            st.caption(md_escape(line))
     with links:
         st.markdown("**Permalink**")
         st.code(link, language=None, wrap_lines=True)
         st.markdown("**Embed**")
-        st.code(embed_snippet(base, state), language="html", wrap_lines=True)
+        width = st.selectbox("Column width", list(EMBED_HEIGHTS), key="embed_width",
+                             index=list(EMBED_HEIGHTS).index(DEFAULT_EMBED_WIDTH), format_func=lambda w: f"{w} px")
+        st.code(embed_snippet(base, state, width, layer), language="html", wrap_lines=True)
     with downloads:
         st.markdown("**Data**")
         today = dt.date.today()
@@ -81,11 +136,11 @@ def share_section(data: Dataset, state: ViewState, layer: Layer) -> None:
             file_name=f"{stem}.csv", mime="text/csv", on_click="ignore",
         )
         st.download_button(
-            "About this snapshot (JSON)", data=lambda: publish.metadata_json(layer, link),
+            "About this snapshot (JSON)", data=lambda: publish.metadata_json(layer, public_link, credit.publisher),
             file_name=f"{stem}.metadata.json", mime="application/json", on_click="ignore",
         )
         st.download_button(
-            "Current layer (GeoJSON)", data=lambda: publish.layer_geojson(data, layer, link),
+            "Current layer (GeoJSON)", data=lambda: publish.layer_geojson(data, layer, public_link, credit.publisher),
             file_name=f"{stem}.geojson", mime="application/geo+json", on_click="ignore",
         )
         st.download_button(
@@ -99,10 +154,11 @@ def share_section(data: Dataset, state: ViewState, layer: Layer) -> None:
 
 
 def _image(
-    data: Dataset, layer: Layer, title: str | None, region: str | None, size: tuple[int, int], fmt: str, link: str
+    data: Dataset, layer: Layer, title: str | None, region: str | None, size: tuple[int, int], fmt: str,
+    link: str | None, credit: Credit,
 ) -> Callable[[], bytes]:
     def render() -> bytes:
-        return publish.render_layer(data, layer, title=title or None, region=region, size=size,
-                                    formats=(fmt,), permalink=link)[fmt]
+        return publish.render_layer(data, layer, title=title, region=region, size=size, formats=(fmt,),
+                                    permalink=link, credit=credit)[fmt]
 
     return render

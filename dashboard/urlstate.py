@@ -1,6 +1,9 @@
 """The page's state as it lives in the URL. Pure: parse and serialise, never raise.
 
-?date=YYYY-MM-DD&level=state|county|place&view=own|effective|federal|287g&j=GEOID&compare=YYYY-MM-DD
+?date=YYYY-MM-DD&level=state|county|place&view=own|effective|federal|287g&j=GEOID&compare=YYYY-MM-DD&title=…
+
+A title from the URL keeps to the custom-title rule (`dashboard.publish.titles`): capped, letters,
+digits, spaces and punctuation only; anything else is left out, with a notice.
 """
 
 from __future__ import annotations
@@ -9,6 +12,7 @@ import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 
+from dashboard.publish.titles import cleaned_title
 from geodata.layers import VIEWS, ordered_dates
 from geodata.vocabulary import LEVELS, level_of
 
@@ -92,7 +96,9 @@ def parse_params(
         if notice:
             notices.append(notice)
     if (raw := first("title")) is not None:
-        state = replace(state, title=raw[:120])
+        title, title_notices = cleaned_title(raw)
+        state = replace(state, title=title)
+        notices.extend(title_notices)
     state = replace(state, embed=(first("embed") or "").lower() == "true")
     unknown = sorted(set(params) - KNOWN)
     if unknown:
@@ -107,8 +113,9 @@ def to_params(state: ViewState) -> dict[str, str]:
         params["j"] = state.selected
     if state.compare_to:
         params["compare"] = state.compare_to.isoformat()
-    if state.title:
-        params["title"] = state.title
+    title, _ = cleaned_title(state.title)
+    if title:
+        params["title"] = title
     if state.embed:
         params["embed"] = "true"
     return params

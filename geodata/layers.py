@@ -437,16 +437,22 @@ def default_title(level: str, view: str, compared: bool = False, region_name: st
 
 DEFINITIONS: Mapping[str, str] = MappingProxyType(
     {
-        "own": "Own measures: the state's, county's or city's own laws, orders, policies and agreements in force. "
-               "Limits = restricts cooperation with federal immigration enforcement; requires or expands = "
-               "mandates it or, as a 287(g) agreement does, takes it on.",
-        "effective": "What applies here: own measures plus the state's (and a city's county's) that bind it. "
-                     "Conflict = measures in both directions apply. A state agency's 287(g) agreement binds that "
-                     "agency only and is not counted here.",
-        "federal": "Federal lists: the DHS list of sanctuary jurisdictions (May 29, 2025) and the DOJ list "
-                   "(Aug 5, 2025), as published.",
-        "287g": "287(g) agreements: a county or city agency (usually a sheriff) or a state agency that signed an "
-                "agreement with ICE, from ICE's participating-agencies sheets and the policy tables.",
+        "own": "Own measures: a jurisdiction's own laws, policies and agreements in force. Limits cooperation: one "
+               "restricts cooperation with federal immigration enforcement. Requires or expands cooperation: one "
+               "mandates it or takes it on (287(g)). Both: limits and requires: one of each. No measure of its own "
+               "recorded: none in our tables.",
+        "effective": "What applies here: own measures plus the state's and, for a city, its county's. Limits "
+                     "cooperation: one restricts cooperation with federal immigration enforcement. Requires or "
+                     "expands cooperation: one mandates it or takes it on. Conflict: limits and requires both apply. "
+                     "No measure recorded: none in our tables.",
+        "federal": "Federal lists: the jurisdictions the federal government named as ‘sanctuary jurisdictions’, as "
+                   "published: On the DHS list (May 29, 2025), On the DOJ list (Aug 5, 2025), On the DHS and DOJ "
+                   "lists. They are labels, not policy: Not on a federal list says nothing of a jurisdiction's "
+                   "measures.",
+        "287g": "287(g) agreements: an agency agreed with ICE to do immigration-enforcement work (ICE's sheets; "
+                "policy tables). A county or city agency has a 287(g) agreement: usually the sheriff. A state agency "
+                "has a 287(g) agreement: it binds that agency only. No 287(g) agreement recorded: none in those "
+                "sources.",
     }
 )
 

@@ -117,7 +117,7 @@ def mirror_cache(tmp_path_factory) -> Path:
     import sys
 
     if not (CENSUS_MIRROR.is_dir() and ICE_MIRROR.is_dir()):
-        pytest.skip(f"mirrors not found at {SHARED}")
+        pytest.skip(f"mirrors not found at {SHARED} (nor named by GEODATA_CENSUS_SOURCE, GEODATA_ICE287G_SOURCE)")
     cache = tmp_path_factory.mktemp("mirror-cache")
     subprocess.run([sys.executable, "-m", "geodata", "build"], env=mirror_env(cache), cwd=REPO, check=False,
                    capture_output=True, timeout=600)

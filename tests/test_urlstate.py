@@ -47,3 +47,34 @@ def test_list_values_and_streamlit_params():
     assert state.level == "county"
     assert state.embed
     assert state.notices == ()
+
+
+def test_a_title_keeps_to_the_custom_title_rule():
+    state = parse_params({"title": "Sheriffs and ICE, 2025"}, TODAY)
+    assert state.title == "Sheriffs and ICE, 2025" and state.notices == ()
+    assert to_params(state)["title"] == "Sheriffs and ICE, 2025"
+    assert parse_params(to_params(state), TODAY) == state
+
+
+@pytest.mark.parametrize(
+    ("raw", "title", "fragment"),
+    [
+        ("<script>alert(1)</script>", "scriptalert(1)/script", "left out"),
+        ("OFFICIAL ✅ 🚨 map", "OFFICIAL map", "left out"),
+        ("map\u202eeulav\u200b", "mapeulav", "left out"),  # right-to-left override and zero-width space
+        ("Z\u0351\u0359a\u0360lgo", "Zalgo", "left out"),  # stacked combining marks
+        ("x" * 5000, "x" * 100, "cut to 100"),
+        ("🚨", None, "left out"),
+    ],
+)
+def test_a_title_is_capped_and_its_characters_restricted(raw, title, fragment):
+    state = parse_params({"title": raw}, TODAY)
+    assert state.title == title
+    assert any(fragment in n for n in state.notices), state.notices
+    assert all(len(n) < 400 for n in state.notices)
+
+
+def test_a_title_set_on_the_page_is_cleaned_in_the_url():
+    state = ViewState(date=dt.date(2025, 1, 1), title="  Laws\ncollide 🚨 ")
+    assert to_params(state)["title"] == "Laws collide"
+    assert "title" not in to_params(ViewState(date=dt.date(2025, 1, 1), title="🚨"))

@@ -1,6 +1,9 @@
 """`python -m dashboard.publish`: write the map of one layer as a PNG and an SVG.
 
     python -m dashboard.publish --date 2025-08-05 --level county --view effective --out map.png
+
+The credit names GEODATA_PUBLISHER and links to the view at GEODATA_PUBLIC_URL (or prints
+`--permalink`); a `--title` keeps to the custom-title rule of `dashboard.publish.titles`.
 """
 
 from __future__ import annotations
@@ -11,8 +14,12 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from dashboard.publish.images import MAX_TITLE, render_layer
+from dashboard.publish.credits import Credit, printable_link
+from dashboard.publish.images import render_layer
 from dashboard.publish.projection import parse_region
+from dashboard.publish.titles import title_problem
+from geodata.config import settings
+from geodata.files import atomic_write
 from geodata.layers import VIEWS, build_layer, ordered_dates
 from geodata.load import load_dataset
 from geodata.vocabulary import LEVELS
@@ -43,8 +50,8 @@ def parse_region_argument(text: str) -> str:
 
 
 def parse_title(text: str) -> str:
-    if len(text.strip()) > MAX_TITLE:
-        raise argparse.ArgumentTypeError(f"the title is {len(text.strip())} characters long: at most {MAX_TITLE}")
+    if problem := title_problem(text):
+        raise argparse.ArgumentTypeError(problem)
     return text
 
 
@@ -57,11 +64,12 @@ def argument_parser() -> argparse.ArgumentParser:
     parser.add_argument("--level", choices=LEVELS, default="state")
     parser.add_argument("--view", choices=tuple(VIEWS), default="effective")
     parser.add_argument("--out", type=Path, required=True, help="output .png (the .svg goes beside it)")
-    parser.add_argument("--title", type=parse_title, help="replaces the default title")
+    parser.add_argument("--title", type=parse_title,
+                        help="a custom title: printed over the default title, marked as custom")
     parser.add_argument("--region", type=parse_region_argument, help="one state alone: CA, California or 06")
     parser.add_argument("--size", type=parse_size, default=(1200, 800), help="WIDTHxHEIGHT pixels (1200x800)")
     parser.add_argument("--compare-to", type=parse_day, help="an earlier date: show what changed since then")
-    parser.add_argument("--permalink", help="link printed under the source line")
+    parser.add_argument("--permalink", help="link printed in the credit (default: the view at GEODATA_PUBLIC_URL)")
     return parser
 
 
@@ -78,6 +86,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     day, compare_to, notice = ordered_dates(args.date, args.compare_to)
     if notice:
         print(f"note: {notice}", file=sys.stderr)
+    config = settings()
+    for line in config.ignored:
+        print(f"note: {line}", file=sys.stderr)
+    if args.permalink and not printable_link(args.permalink):
+        print(f"note: --permalink {args.permalink!r} is not printed: only an http(s) link to a public host is",
+              file=sys.stderr)
     dataset = load_dataset()
     if dataset.problems:
         print(f"note: {len(dataset.problems)} table rows skipped; `python -m geodata check` lists them",
@@ -87,10 +101,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         if line != notice:
             print(f"note: {line}", file=sys.stderr)
     images = render_layer(dataset, layer, title=args.title, region=args.region, size=args.size,
-                          permalink=args.permalink)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    for fmt, data in images.items():
-        path = args.out.with_suffix(f".{fmt}")
-        path.write_bytes(data)
-        print(path)
+                          permalink=args.permalink, credit=Credit.configured(config))
+    try:
+        for fmt, data in images.items():
+            print(atomic_write(args.out.with_suffix(f".{fmt}"), data))
+    except OSError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
     return 0

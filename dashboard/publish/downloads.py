@@ -18,17 +18,22 @@ import numpy as np
 import shapely
 from shapely.geometry import mapping
 
-from dashboard.publish.images import GENERATOR, PROJECT_NAME
+from dashboard.publish.credits import printable_link
+from dashboard.publish.images import GENERATOR
 from dashboard.publish.projection import jurisdiction_shapes
 from geodata.cells import spreadsheet_safe
+from geodata.config import PROJECT_NAME, settings
 from geodata.dataset import Dataset
 from geodata.layers import IDLE_CATEGORIES, Layer
 
 LICENCE = "Policy tables: MIT licence; boundaries: U.S. Census Bureau (public domain)"
 
 
-def layer_metadata(layer: Layer, permalink: str | None = None) -> dict[str, Any]:
-    """What a download is: date, level, view, the sources with their dates, notices, licence."""
+def layer_metadata(layer: Layer, permalink: str | None = None, publisher: str | None = None) -> dict[str, Any]:
+    """What a download is: date, level, view, the sources with their dates, notices, licence.
+
+    `permalink` is kept only if a reader elsewhere can follow it; `publisher` defaults to GEODATA_PUBLISHER.
+    """
     return {
         "date": layer.day.isoformat(),
         "compared_with": layer.compare_to.isoformat() if layer.compare_to else None,
@@ -42,7 +47,8 @@ def layer_metadata(layer: Layer, permalink: str | None = None) -> dict[str, Any]
         "counts": layer.counts() if layer.counts_complete else None,
         "source": f"{PROJECT_NAME} policy tables; Census Bureau boundaries",
         "licence": LICENCE,
-        "permalink": permalink,
+        "publisher": publisher or settings().publisher,
+        "permalink": printable_link(permalink),
         "generated_by": GENERATOR,
     }
 
@@ -71,20 +77,22 @@ def _feature(geoid: str, geometry: shapely.Geometry, row: Mapping[str, str]) -> 
     return {"type": "Feature", "id": geoid, "geometry": rounded_geometry(geometry), "properties": properties}
 
 
-def layer_geojson(dataset: Dataset, layer: Layer, permalink: str | None = None) -> bytes:
+def layer_geojson(dataset: Dataset, layer: Layer, permalink: str | None = None, publisher: str | None = None) -> bytes:
     """The layer on the map as GeoJSON (EPSG:4326), with a top-level `metadata` member."""
     shapes: gpd.GeoDataFrame = jurisdiction_shapes(dataset, layer.level)
     if layer.level == "place":
-        shapes = shapes[[layer.category.get(g, "none") not in IDLE_CATEGORIES for g in shapes.index]]
+        # A boolean array, not a list: an empty list would select no columns and lose the geometry.
+        shapes = shapes[np.array([layer.category.get(g, "none") not in IDLE_CATEGORIES for g in shapes.index],
+                                 dtype=bool)]
     rows = {row["geoid"]: row for row in layer.rows()}
     features = [_feature(geoid, geometry, rows[geoid]) for geoid, geometry in shapes.geometry.items() if geoid in rows]
-    metadata = layer_metadata(layer, permalink)
+    metadata = layer_metadata(layer, permalink, publisher)
     if layer.level == "place":
         metadata["note"] = "Places in no category (none recorded, or no change) are left out."
     document = {"type": "FeatureCollection", "metadata": metadata, "features": features}
     return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
-def metadata_json(layer: Layer, permalink: str | None = None) -> bytes:
+def metadata_json(layer: Layer, permalink: str | None = None, publisher: str | None = None) -> bytes:
     """The sidecar of a CSV download: what it is, as of when, from where."""
-    return json.dumps(layer_metadata(layer, permalink), ensure_ascii=False, indent=1).encode("utf-8")
+    return json.dumps(layer_metadata(layer, permalink, publisher), ensure_ascii=False, indent=1).encode("utf-8")

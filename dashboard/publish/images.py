@@ -1,7 +1,9 @@
 """Publishable map images: PNG and SVG of one layer, the same bytes for the same inputs.
 
-Everything on the image (categories, counts, labels, notices, "as of") comes from the layer
-(`geodata.layers`), so the image says what the app's map says.
+Everything on the image (categories, counts, labels, notices, "as of", what the categories mean)
+comes from the layer (`geodata.layers`), so the image says what the app's map says. The credit
+block names the publisher and prints a link only where a reader can follow it
+(`dashboard.publish.credits`); a custom title is marked as such (`dashboard.publish.titles`).
 """
 
 from __future__ import annotations
@@ -10,13 +12,16 @@ import datetime as dt
 import io
 import threading
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import matplotlib
 from matplotlib.figure import Figure
 
-from dashboard.publish.drawing import add_map_axes, draw_layer, frame_map, map_shapes, shapes_are_points
+from dashboard.publish.credits import Credit, credit_lines, image_link
+from dashboard.publish.drawing import MapShapes, add_map_axes, draw_layer, frame_map, map_shapes, shapes_are_points
 from dashboard.publish.page import (
     DPI,
+    LEGEND_GAP,
     RC_PARAMS,
     Box,
     Page,
@@ -28,41 +33,52 @@ from dashboard.publish.page import (
     place_legend,
 )
 from dashboard.publish.projection import parse_region
+from dashboard.publish.titles import checked_title, custom_mark, is_custom
 from geodata.dataset import Dataset
 from geodata.fips import STATES
 from geodata.layers import Layer, build_layer, require_choice
 
-PROJECT_NAME = "Cooperation Map"
-SOURCE_CREDIT = f"Source: {PROJECT_NAME} policy tables; Census Bureau boundaries"
-POINTS_CREDIT = "City locations: GeoNames"
 GENERATOR = "dashboard.publish"
 FORMATS = ("png", "svg")
-#: a longer title would be shrunk past reading; the app and the command line say so instead
-MAX_TITLE = 150
 
 #: rcParams are process-global: one export at a time, so concurrent app sessions can't mix settings.
 RENDER_LOCK = threading.Lock()
 
 
-def credit_lines(layer: Layer, permalink: str | None, drew_points: bool) -> list[str]:
-    """Notices, sources with their dates, and the permalink: under the map, first line on top."""
-    source = f"{SOURCE_CREDIT}; {POINTS_CREDIT}" if drew_points else SOURCE_CREDIT
-    lines = [*layer.notices, f"{source}. {layer.as_of}."]
-    if permalink and permalink.strip():
-        lines.append(permalink.strip())
-    return lines
+@dataclass(frozen=True)
+class Heading:
+    """The lines above the map: the title, the custom-title mark (if any), and the subtitle."""
+
+    title: str
+    subtitle: str
+    #: set only when `title` is a custom one
+    mark: str | None = None
+
+    @property
+    def custom(self) -> bool:
+        return self.mark is not None
 
 
-def draw_page(page: Page, dataset: Dataset, layer: Layer, region: str | None, title: str,
-              permalink: str | None) -> None:
-    shapes = map_shapes(dataset, layer.level, region)
-    points = layer.level == "place" and shapes_are_points(shapes.jurisdictions)
-    below_heading = add_heading(page, title, layer.subtitle)
-    above_credits = add_credits(page, credit_lines(layer, permalink, points))
-    legend = add_legend(page, layer, points)
+def heading_for(layer: Layer, title: str | None, publisher: str, region_name: str | None = None) -> Heading:
+    """The project's title and subtitle, or a custom title over the mark and the project's own title.
+
+    ValueError when `title` breaks the custom-title rule.
+    """
+    default = layer.title(region_name)
+    custom = checked_title(title)
+    if not is_custom(custom, default):
+        return Heading(default, layer.subtitle)
+    return Heading(custom, f"{default} · {layer.subtitle}", custom_mark(publisher))
+
+
+def draw_page(page: Page, layer: Layer, shapes: MapShapes, heading: Heading, credits: Sequence[str]) -> None:
+    below_heading = add_heading(page, heading.title, heading.subtitle, heading.mark)
+    above_credits = add_credits(page, credits)
+    legend = add_legend(page, layer, points_drawn(layer, shapes))
     legend_x0, _, legend_x1, _ = page.extent(legend)
     gap = page.pt(18)
-    area = Box(page.margin, above_credits + gap, page.width - 2 * page.margin - (legend_x1 - legend_x0) - gap,
+    area = Box(page.margin, above_credits + gap,
+               page.width - 2 * page.margin - (legend_x1 - legend_x0) - page.pt(LEGEND_GAP),
                below_heading - above_credits - 2 * gap)
     minx, miny, maxx, maxy = shapes.extent
     box = fit_box(area, (maxx - minx) / (maxy - miny))
@@ -72,55 +88,76 @@ def draw_page(page: Page, dataset: Dataset, layer: Layer, region: str | None, ti
     place_legend(page, legend, box, above_credits + gap)
 
 
-def save(figure: Figure, fmt: str) -> bytes:
+def points_drawn(layer: Layer, shapes: MapShapes) -> bool:
+    """Whether cities are drawn as points (GeoNames locations) rather than Census shapes."""
+    return layer.level == "place" and shapes_are_points(shapes.jurisdictions)
+
+
+def image_metadata(fmt: str, heading: Heading, credit: Credit, link: str | None) -> dict[str, str | None]:
+    """What the file says of itself (PNG text chunks, SVG Dublin Core): title, publisher, link; no dates."""
+    description = " ".join(filter(None, (heading.mark, heading.subtitle)))
+    if fmt == "png":
+        metadata: dict[str, str | None] = {"Software": None, "Title": heading.title, "Author": credit.publisher,
+                                           "Description": description}
+    else:
+        metadata = {"Date": None, "Creator": GENERATOR, "Title": heading.title, "Publisher": credit.publisher,
+                    "Description": description}
+    if link:
+        metadata["Source"] = link
+    return metadata
+
+
+def save(figure: Figure, fmt: str, metadata: dict[str, str | None]) -> bytes:
     buffer = io.BytesIO()
     if fmt == "png":
-        figure.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None})
+        figure.savefig(buffer, format="png", dpi=DPI, metadata=metadata)
     else:
-        figure.savefig(buffer, format="svg", metadata={"Date": None, "Creator": GENERATOR})
+        figure.savefig(buffer, format="svg", metadata=metadata)
     return buffer.getvalue()
-
-
-def checked_title(title: str | None) -> str | None:
-    """A custom title, stripped; ValueError when it is too long to print legibly."""
-    title = (title or "").strip()
-    if len(title) > MAX_TITLE:
-        raise ValueError(f"the title is {len(title)} characters long: at most {MAX_TITLE} fit on the image")
-    return title or None
 
 
 def render_layer(
     dataset: Dataset, layer: Layer, *, title: str | None = None, region: str | None = None,
     size: tuple[int, int] = (1200, 800), formats: Sequence[str] = FORMATS, permalink: str | None = None,
+    credit: Credit | None = None,
 ) -> dict[str, bytes]:
-    """One layer drawn once, saved in each of `formats` ('png', 'svg')."""
+    """One layer drawn once, saved in each of `formats` ('png', 'svg').
+
+    `title` is a custom title (printed over the project's own, with a mark); `permalink` is printed
+    only if a reader elsewhere can follow it, and otherwise the layer's view at the public URL is;
+    `credit` defaults to GEODATA_PUBLISHER and GEODATA_PUBLIC_URL.
+    """
     for fmt in formats:
         require_choice(fmt, FORMATS, "format")
     if size[0] < 200 or size[1] < 150:
         raise ValueError(f"size {size[0]}x{size[1]} is too small: at least 200x150 pixels")
+    credit = credit or Credit.configured()
     fips = parse_region(region) if region else None
     layer = layer.within_state(fips) if fips else layer
-    heading = checked_title(title) or layer.title(STATES[fips] if fips else None)
+    heading = heading_for(layer, title, credit.publisher, STATES[fips] if fips else None)
+    link = image_link(credit, layer, permalink)
+    shapes = map_shapes(dataset, layer.level, fips)
+    credits = credit_lines(layer, credit, link, points_drawn(layer, shapes))
     with RENDER_LOCK, matplotlib.rc_context():
         # From matplotlib's defaults, not the machine's matplotlibrc: same inputs, same bytes anywhere.
         matplotlib.rcdefaults()
         matplotlib.rcParams.update(RC_PARAMS)
         page = new_page(size)
-        draw_page(page, dataset, layer, fips, heading, permalink)
-        return {fmt: save(page.figure, fmt) for fmt in formats}
+        draw_page(page, layer, shapes, heading, credits)
+        return {fmt: save(page.figure, fmt, image_metadata(fmt, heading, credit, link)) for fmt in formats}
 
 
 def render_map(
     dataset: Dataset, day: dt.date, level: str, view: str, *, title: str | None = None,
     region: str | None = None, compare_to: dt.date | None = None, size: tuple[int, int] = (1200, 800),
-    fmt: str = "png", permalink: str | None = None,
+    fmt: str = "png", permalink: str | None = None, credit: Credit | None = None,
 ) -> bytes:
     """A publishable map image (PNG or SVG) of one level and view on `day`.
 
     `region` is a state (postal code or FIPS) to draw alone; `compare_to` an earlier date to
-    show changes since; `permalink` is printed under the source line.
+    show changes since; `title`, `permalink` and `credit` as for `render_layer`.
     """
     layer = build_layer(dataset, day, level, view, compare_to)
     return render_layer(dataset, layer, title=title, region=region, size=size, formats=(fmt,),
-                        permalink=permalink)[fmt]
+                        permalink=permalink, credit=credit)[fmt]
 

@@ -32,6 +32,8 @@ MUTED = "#555555"
 FAINT = "#767676"
 BASEMAP_FILL = "#F2F2F2"
 SWATCH_EDGE = "#B0B0B0"
+#: between the map and the legend, designed px
+LEGEND_GAP = 24
 RC_PARAMS: Mapping[str, Any] = MappingProxyType(
     {
         # DejaVu Sans ships with matplotlib, so every machine draws the same glyphs; the generic
@@ -97,37 +99,52 @@ def fit_text(page: Page, text: Text, max_width: float, min_size: float) -> None:
     words = text.get_text()
     while text_width(page, text) > max_width and text.get_fontsize() > min_size:
         text.set_fontsize(max(min_size, round(text.get_fontsize() * 0.95, 2)))
-    columns = len(words)
+    if text_width(page, text) <= max_width:
+        return
+    # The widest wrap that fits: binary search on the line length in characters, then step down
+    # until it fits (a wrap's width is not quite monotonic in its length).
+    narrow, wide = 8, len(words)
+    while wide - narrow > 1:
+        columns = (narrow + wide) // 2
+        text.set_text(textwrap.fill(words, columns, break_on_hyphens=False))
+        narrow, wide = (columns, wide) if text_width(page, text) <= max_width else (narrow, columns)
+    columns = narrow
+    text.set_text(textwrap.fill(words, columns, break_on_hyphens=False))
     while text_width(page, text) > max_width and columns > 8:
-        columns -= max(1, columns // 20)
+        columns -= 1
         text.set_text(textwrap.fill(words, columns, break_on_hyphens=False))
 
 
 def add_line(page: Page, y: float, words: str, size: float, color: str, *, top: bool,
-             bold: bool = False) -> Text:
-    """A left-aligned line of text hanging from (top) or standing on `y` px."""
+             bold: bool = False, italic: bool = False, shrink: float = 0.8) -> Text:
+    """A left-aligned line of text hanging from (top) or standing on `y` px; a long one is shrunk to
+    `shrink` times its size, then wrapped."""
     text = page.figure.text(
         page.margin / page.width, y / page.height, words,
         ha="left", va="top" if top else "bottom", fontsize=page.pt(size), color=color,
-        fontweight="bold" if bold else "normal", linespacing=1.25,
+        fontweight="bold" if bold else "normal", fontstyle="italic" if italic else "normal", linespacing=1.25,
     )
-    fit_text(page, text, page.width - 2 * page.margin, page.pt(size) * 0.8)
+    fit_text(page, text, page.width - 2 * page.margin, page.pt(size) * shrink)
     return text
 
 
-def add_heading(page: Page, title: str, subtitle: str) -> float:
-    """Title and subtitle at the top; returns the y px just under them."""
+def add_heading(page: Page, title: str, subtitle: str, mark: str | None = None) -> float:
+    """Title, the mark of a custom title (if any) and the subtitle at the top; returns the y px under them."""
     title_text = add_line(page, page.height - page.margin, title, 21, INK, top=True, bold=True)
-    below_title = page.extent(title_text)[1] - page.pt(6)
-    subtitle_text = add_line(page, below_title, subtitle, 14, MUTED, top=True)
+    y = page.extent(title_text)[1] - page.pt(6)
+    if mark:
+        mark_text = add_line(page, y, mark, 11, MUTED, top=True, italic=True)
+        y = page.extent(mark_text)[1] - page.pt(5)
+    subtitle_text = add_line(page, y, subtitle, 14, MUTED, top=True)
     return page.extent(subtitle_text)[1]
 
 
 def add_credits(page: Page, lines: Sequence[str]) -> float:
-    """Source and permalink lines at the bottom, first line on top; returns the y px just above them."""
+    """The credit block at the bottom, first line on top; returns the y px just above it."""
     y = page.margin * 0.7
     for words in reversed(lines):
-        text = add_line(page, y, words, 9.5, FAINT, top=False)
+        # Wrapped, never shrunk: the credit is already the smallest text that must stay legible.
+        text = add_line(page, y, words, 9.5, FAINT, top=False, shrink=1.0)
         y = page.extent(text)[3] + page.pt(3)
     return y
 
@@ -187,6 +204,6 @@ def place_legend(page: Page, legend: Legend, map_box: Box, floor: float) -> None
     """Beside the map, level with its top, but never down into the credits."""
     _, y0, _, y1 = page.extent(legend)
     top = max(map_box.top, floor + (y1 - y0))
-    x = map_box.right + page.pt(24)
+    x = map_box.right + page.pt(LEGEND_GAP)
     legend.set_bbox_to_anchor((x / page.width, top / page.height), transform=page.figure.transFigure)
 
