@@ -34,9 +34,10 @@ __all__ = ["EMBED_HEIGHTS", "embed_height", "embed_snippet", "file_stem", "page_
 
 DEFAULT_BASE = "http://localhost:8501/"
 # The embed page's height in headless Chromium, by the width of the column it sits in (README,
-# Publishing): a view with no notice above the map and at most four legend rows, plus 16 px to spare.
-# Wider than about 740 px the page's content stops growing; narrower than 640 px Streamlit pads less.
-EMBED_HEIGHTS: Mapping[int, int] = MappingProxyType({320: 1016, 600: 947, 760: 988, 1000: 988})
+# Publishing): a view with no notice above the map, plus 16 px to spare. From 640 px the legend sits
+# beside the map and the page stops growing; narrower, the legend and credit stack under the map.
+# tests/test_browser.py checks that the page fits.
+EMBED_HEIGHTS: Mapping[int, int] = MappingProxyType({320: 955, 600: 861, 760: 600, 1000: 600})
 #: each notice above the map (up to five lines at 320 px, two from 600 px on, with the gap between them)
 EMBED_NOTICE_HEIGHTS: Mapping[int, int] = MappingProxyType({320: 168, 600: 96, 760: 96, 1000: 96})
 #: each legend row past the fourth (a comparison has five or six)

@@ -317,3 +317,27 @@ def test_a_search_pick_on_a_phone_reveals_the_details(server, browser):
         time.sleep(0.2)
     assert 0 <= heading.bounding_box()["y"] < 844, "the details were not scrolled into view"
     page.screenshot(path=OUTPUT / "phone-search-details.png")
+
+
+@pytest.mark.parametrize("width", [320, 600, 760, 1000])
+def test_the_embed_fits_its_snippets_height(server, browser, width):
+    """The embed page (title, map, legend and credit) shows whole in an iframe as tall as the snippet says."""
+    from dashboard.share import embed_height
+
+    height = embed_height(width)
+    page = browser.new_page(viewport={"width": width, "height": height})
+    page.goto(f"{server}/?embed=true&date=2018-06-01&level=state&view=effective")
+    map_frame(page)
+    credit = page.get_by_text("Census Bureau boundaries").first
+    credit.wait_for(timeout=30_000)
+    time.sleep(1)
+    content = page.evaluate(
+        "Math.max(...[...document.querySelectorAll('[data-testid=\"stMain\"], [data-testid=\"stMainBlockContainer\"]')]"
+        ".map(e => e.scrollHeight), document.documentElement.scrollHeight)"
+    )
+    assert content <= height + 1, f"the embed needs {content} px at {width} px wide, the snippet gives {height}"
+    box = credit.bounding_box()
+    assert box["y"] + box["height"] <= height
+    if width == 760:
+        OUTPUT.mkdir(exist_ok=True)
+        page.screenshot(path=OUTPUT / "embed-760.png")
