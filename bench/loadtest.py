@@ -94,6 +94,8 @@ class ReaderResult:
     loaded: bool = False
     load_s: float | None = None
     timeouts: int = 0
+    #: how long the timed-out steps took in the end, when they did finish
+    late_ms: list[float] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
 
 
@@ -185,6 +187,7 @@ class Reader:
         # large element comes back as a reference: do the same, so the server sends what it would.
         self.cache: dict[str, ForwardMsg] = {}
         self.slider: Slider | None = None
+        self.sent_at = 0.0
 
     def rerun(self, slider: Slider | None = None, value: str | None = None) -> bytes:
         msg = BackMsg()
@@ -261,10 +264,10 @@ class Reader:
             raise StepError("the slider is at its last option")
         value = slider.options[index + 1]
         slider.value = value  # the frontend keeps what was sent unless the script sets another
-        start = time.perf_counter()
+        self.sent_at = time.perf_counter()
         await self.ws.send(self.rerun(slider, value))
         outcome = await self.until_finished(STEP_TIMEOUT)
-        elapsed = (time.perf_counter() - start) * 1000
+        elapsed = (time.perf_counter() - self.sent_at) * 1000
         if outcome.errors:
             raise StepError("; ".join(outcome.errors))
         return elapsed
@@ -316,6 +319,7 @@ async def reader(base_url: str, gate: Gate, result: ReaderResult) -> None:
                     result.timeouts += 1
                     result.problems.append(f"step: {exc}")
                     await page.until_finished(DRAIN_TIMEOUT)  # let the late run end before the next step
+                    result.late_ms.append((time.perf_counter() - page.sent_at) * 1000)
                 except StepError as exc:
                     result.problems.append(f"step: {exc}")
                 await asyncio.sleep(PAUSE)
@@ -386,6 +390,9 @@ def report_round(n: int, results: Sequence[ReaderResult], wall_s: float, client_
     print(f"  {plural(n, 'reader')}: pages loaded in {statistics.median(loads):.1f} s (median), "
           f"{loads[-1]:.1f} s (slowest); the readers' process used {client_cpu_s:.1f} s CPU in {wall_s:.1f} s",
           file=sys.stderr)
+    if late := [ms for r in results for ms in r.late_ms]:
+        print(f"    the timed-out steps finished after {statistics.median(late) / 1000:.1f} s (median), "
+              f"{max(late) / 1000:.1f} s (slowest)", file=sys.stderr)
     for problem, count in Counter(p for r in results for p in r.problems).most_common():
         print(f"    {count} x {problem}", file=sys.stderr)
 
