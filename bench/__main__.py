@@ -209,6 +209,10 @@ def main() -> int:
     print("|---|---|---|---|---|")
     for line in snapshot_rows() + payload_rows() + browser_rows():
         print(line, flush=True)
+    from bench.loadtest import load_rows
+
+    for line in load_rows():  # N readers at once (BENCH_READERS), no baseline: see bench/loadtest.py
+        print(line, flush=True)
     return 0
 
 
