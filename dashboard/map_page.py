@@ -94,9 +94,11 @@ def shapes(data: Dataset, level: str) -> ShapeIndex | PlaceLookup:
 # About 0.7 MB for a county layer: 128 of them is under 100 MB, whatever the crowd.
 @st.cache_resource(max_entries=128)
 def shared_layer(_data: Dataset, version: str, day: dt.date, level: str, view: str,
-                 compare_to: dt.date | None) -> Layer:
-    """The layer for one (date, level, view, compare), built once for every reader, not once per session."""
-    return build_layer(_data, day, level, view, compare_to)
+                 compare_to: dt.date | None) -> tuple[Layer, dict]:
+    """The layer for one (date, level, view, compare), and the map's payload for it, built once for
+    every reader, not once per session."""
+    layer = build_layer(_data, day, level, view, compare_to)
+    return layer, step_payload(layer)
 
 
 def known_name(geoid: str) -> str | None:
@@ -195,7 +197,7 @@ if clicked and clicked != st.session_state.get("last_click_seen"):
         st.session_state["selected"] = hit
         state = view_state()
 
-layer = shared_layer(data, data.version, state.date, state.level, state.view, state.compare_to)
+layer, payload = shared_layer(data, data.version, state.date, state.level, state.view, state.compare_to)
 if state.embed:
     st.markdown(f"**{md_escape(layer.title())}** · {md_escape(layer.period)}")
 with st.container():  # one element, filled or not: an element appearing above the map would remount it
@@ -215,7 +217,7 @@ with map_col:
         height=MAP_HEIGHT_EMBED if state.embed else MAP_HEIGHT,
         use_container_width=True,
         returned_objects=["last_clicked"],
-        feature_group_to_add=step_layer(step_payload(layer, selected=state.selected)),
+        feature_group_to_add=step_layer({**payload, "selected": state.selected}),
         center=focus[0] if focus else NATIONAL_CENTER,
         zoom=focus[1] if focus else NATIONAL_ZOOM,
         render=False,

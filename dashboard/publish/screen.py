@@ -104,7 +104,8 @@ def national_bounds() -> tuple[tuple[float, float], tuple[float, float]]:
     return (miny, minx), (maxy, maxx)
 
 
-def state_labels() -> list[dict]:
+@lru_cache(maxsize=1)
+def state_labels() -> tuple[dict, ...]:
     """A postal code at each state's representative point, shown from the national view on."""
     states = to_screen(atlas_shapes("state")[["geometry"]])
     labels = []
@@ -112,7 +113,7 @@ def state_labels() -> list[dict]:
         point = geometry.representative_point()
         labels.append({"text": ABBREVIATIONS.get(fips, fips), "title": STATES.get(fips, fips),
                        "lat": round(point.y, 2), "lng": round(point.x, 2), "minZoom": 0, "kind": "state"})
-    return labels
+    return tuple(labels)
 
 
 @lru_cache(maxsize=1)
