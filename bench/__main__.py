@@ -62,9 +62,10 @@ def payload_rows() -> list[str]:
     import folium
     import geopandas as gpd
 
+    from dashboard.publish.screen import national_topology
     from geodata.layers import CATEGORIES
 
-    topo = ARTIFACT.read_bytes()
+    topo = national_topology().encode()  # what the browser fetches: the Albers-projected TopoJSON
     counties = gpd.read_file(ARTIFACT, layer="counties").set_crs(4326).rename(columns={"id": "geoid"})
     counties["status"] = "none"
     palette = {c.key: c.color for c in CATEGORIES["effective"]}
