@@ -12,15 +12,13 @@ Two rules, both enforced by `python -m geodata check`:
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from geodata.tables import DATA_DIR, POLICIES_PATH, Measure, Problem, parse_date, public_file_name
+from geodata.tables import DATA_DIR, POLICIES_PATH, Measure, Problem, parse_date, public_file_name, table_rows
 
 EVIDENCE_PATH = DATA_DIR / "evidence.csv"
 EVIDENCE_COLUMNS = ("measure_id", "evidence", "checked_on")
@@ -126,36 +124,12 @@ class _EvidenceRow:
 
 
 def _evidence_rows(path: Path | str) -> Iterator[_EvidenceRow | Problem]:
-    file = str(path)
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        yield Problem(file, 0, "file", f"cannot read: {exc}")
-        return
-    reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        header = tuple(h.strip().lstrip("\ufeff") for h in next(reader))
-    except (StopIteration, csv.Error):
-        yield Problem(file, 1, "header", "file is empty or unreadable")
-        return
-    if header != EVIDENCE_COLUMNS:
-        yield Problem(file, 1, "header", f"expected {','.join(EVIDENCE_COLUMNS)}")
-        return
-    while True:
-        line = reader.line_num + 1
-        try:
-            values = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as exc:
-            yield Problem(file, line, "row", f"unreadable CSV: {exc}")
-            return
-        if not any(v.strip() for v in values):
+    for item in table_rows(path, EVIDENCE_COLUMNS):
+        if isinstance(item, Problem):
+            yield item
             continue
-        if len(values) != len(EVIDENCE_COLUMNS):
-            yield Problem(file, line, "row", f"has {len(values)} fields, expected {len(EVIDENCE_COLUMNS)}")
-            continue
-        yield _EvidenceRow(line, *(v.strip() for v in values))
+        line, row = item
+        yield _EvidenceRow(line, *(row[c].strip() for c in EVIDENCE_COLUMNS))
 
 
 def read_evidence(path: Path | str = EVIDENCE_PATH) -> dict[str, Evidence]:

@@ -414,6 +414,28 @@ class _RowChecker:
         return value
 
 
+def table_rows(path: Path | str, columns: tuple[str, ...]) -> Iterator[tuple[int, dict[str, str]] | Problem]:
+    """Each usable row of a CSV table with its line number, and a Problem for anything unusable.
+
+    The one reader of every table: an oversized, undecodable or malformed row costs only itself.
+    """
+    file = str(path)
+    try:
+        size = Path(path).stat().st_size
+        if size > MAX_TABLE_BYTES:
+            yield Problem(file, 0, "file", f"is {size:,} bytes; a table may be at most {MAX_TABLE_BYTES:,}")
+            return
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        yield Problem(file, 0, "file", f"cannot read: {exc.strerror or exc}")
+        return
+    try:
+        text, clean = data.decode("utf-8"), True
+    except UnicodeDecodeError:
+        text, clean = data.decode("utf-8", errors="surrogateescape"), False
+    yield from _rows(text, file, columns, clean)
+
+
 def _read_table(
     path: Path, columns: tuple[str, ...], today: dt.date | None,
     parse_row: Callable[[_RowChecker, dict, dt.date], T | None],
@@ -421,23 +443,11 @@ def _read_table(
     """Read a table, letting `parse_row` turn each row into a record (None when it has problems)."""
     today = today or dt.date.today()
     file = str(path)
-    try:
-        size = Path(path).stat().st_size
-        if size > MAX_TABLE_BYTES:
-            message = f"is {size:,} bytes; a table may be at most {MAX_TABLE_BYTES:,}"
-            return Table((), (Problem(file, 0, "file", message),))
-        data = Path(path).read_bytes()
-    except OSError as exc:
-        return Table((), (Problem(file, 0, "file", f"cannot read: {exc.strerror or exc}"),))
-    try:
-        text, clean = data.decode("utf-8"), True
-    except UnicodeDecodeError:
-        text, clean = data.decode("utf-8", errors="surrogateescape"), False
     records: list[T] = []
     problems: list[Problem] = []
     references: list[tuple[int, str, str]] = []
     seen: dict = {}
-    for item in _rows(text, file, columns, clean):
+    for item in table_rows(path, columns):
         if isinstance(item, Problem):
             problems.append(item)
             continue
