@@ -13,18 +13,11 @@ from dashboard.compat import is_fragment_run
 from dashboard.mapview import zoom_for_bounds
 from dashboard.urlstate import ViewState, parse_params, to_params
 from geodata.dataset import Dataset
-from geodata.dates import month_starts
+from geodata.dates import KEY_DATES, timeline_days
 from geodata.layers import LEVEL_WORDS, default_earlier, ordered_dates
 from geodata.search import SearchEntry, search
 from geodata.vocabulary import level_of
 
-KEY_DATES = (
-    (dt.date(1979, 11, 27), "Nov 27, 1979: LAPD Special Order 40"),
-    (dt.date(2017, 1, 1), "Jan 1, 2017"),
-    (dt.date(2025, 1, 20), "Jan 20, 2025: new administration"),
-    (dt.date(2025, 5, 29), "May 29, 2025: DHS list published"),
-    (dt.date(2025, 8, 5), "Aug 5, 2025: DOJ list published"),
-)
 #: seconds per step; by year, 1979 to today takes under a minute at the normal speed
 PLAY_SPEEDS = {"Slow": 1.6, "Normal": 0.9, "Fast": 0.45}
 PLAY_STEPS = {"month": "Month by month", "year": "Year by year"}
@@ -36,10 +29,8 @@ def date_label(day: dt.date) -> str:
 
 
 def date_options(first: dt.date, today: dt.date, exact: Sequence[dt.date] = ()) -> list[dt.date]:
-    """Month starts from the first measure to today, plus today and any exact dates asked for."""
-    days = set(month_starts(first, today)) | {today} | {d for d in exact if first <= d <= today}
-    days |= {d for d, _label in KEY_DATES if first <= d <= today}
-    return sorted(days)
+    """Month starts from the first measure to today, plus the key dates, today and any exact dates asked for."""
+    return timeline_days(first, today, exact)
 
 
 def init_state(data: Dataset, today: dt.date, is_known: Callable[[str], bool]) -> None:

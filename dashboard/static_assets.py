@@ -66,7 +66,7 @@ def write_json(stem: str, value: object, static_dir: Path = STATIC_DIR) -> str:
     return write_named_by_content(stem, "json", json.dumps(value, separators=(",", ":"), sort_keys=True), static_dir)
 
 
-def _places_geojson(cache_dir: Path) -> tuple[str | None, frozenset[str]]:
+def places_geojson(cache_dir: Path) -> tuple[str | None, frozenset[str]]:
     """The built place polygons in the map's plane (km) as compact GeoJSON, and their GEOIDs."""
     places = read_place_shapes(cache_dir)
     if places is None or places.empty:
@@ -131,7 +131,7 @@ def ensure_static_assets(cache_dir: Path, static_dir: Path = STATIC_DIR) -> Asse
     for image in (leaflet_dir / "images").iterdir():
         _copy_if_changed(image, static_dir / "vendor" / "leaflet" / "images" / image.name)
     atlas = write_named_by_content("atlas", "json", national_topology(), static_dir)
-    places, drawn = _places_geojson(cache_dir)
+    places, drawn = places_geojson(cache_dir)
     return AssetUrls(
         leaflet_js=f"{URL_ROOT}/vendor/leaflet/leaflet.js",
         leaflet_css=f"{URL_ROOT}/vendor/leaflet/leaflet.css",

@@ -3,6 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
+
+#: the timeline's key dates, for the app's "Key dates" box and the static edition alike
+KEY_DATES: tuple[tuple[dt.date, str], ...] = (
+    (dt.date(1979, 11, 27), "Nov 27, 1979: LAPD Special Order 40"),
+    (dt.date(2017, 1, 1), "Jan 1, 2017"),
+    (dt.date(2025, 1, 20), "Jan 20, 2025: new administration"),
+    (dt.date(2025, 5, 29), "May 29, 2025: DHS list published"),
+    (dt.date(2025, 8, 5), "Aug 5, 2025: DOJ list published"),
+)
 
 
 def month_starts(first: dt.date, last: dt.date) -> list[dt.date]:
@@ -13,6 +23,13 @@ def month_starts(first: dt.date, last: dt.date) -> list[dt.date]:
         days.append(dt.date(year, month, 1))
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)
     return days
+
+
+def timeline_days(first: dt.date, today: dt.date, exact: Sequence[dt.date] = ()) -> list[dt.date]:
+    """The timeline's days: month starts from `first` to `today`, the key dates, today, and any exact days."""
+    days = set(month_starts(first, today)) | {today} | {d for d in exact if first <= d <= today}
+    days |= {d for d, _label in KEY_DATES if first <= d <= today}
+    return sorted(days)
 
 
 def year_starts(first: dt.date, last: dt.date) -> list[dt.date]:

@@ -1,6 +1,7 @@
-"""`python -m dashboard.publish`: write the map of one layer as a PNG and an SVG.
+"""`python -m dashboard.publish`: write the map of one layer as a PNG and an SVG, or the static site.
 
     python -m dashboard.publish --date 2025-08-05 --level county --view effective --out map.png
+    python -m dashboard.publish site --out public/
 
 The credit names GEODATA_PUBLISHER and links to the view at GEODATA_PUBLIC_URL (or prints
 `--permalink`); a `--title` keeps to the custom-title rule of `dashboard.publish.titles`.
@@ -81,7 +82,46 @@ def checked_arguments(parser: argparse.ArgumentParser, argv: Sequence[str] | Non
     return args
 
 
+def site_argument_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m dashboard.publish site",
+        description="Write the static edition of the map (every month, every view) to a directory for any "
+                    "static host or CDN.",
+    )
+    parser.add_argument("--out", type=Path, required=True, help="the site's directory (replaced if it holds a site)")
+    parser.add_argument("--today", type=parse_day, help="the last date on the slider (default: today)")
+    parser.add_argument("--no-cities", action="store_true", help="leave out the city level")
+    return parser
+
+
+def site_main(argv: Sequence[str]) -> int:
+    """`python -m dashboard.publish site --out DIR`."""
+    from dashboard.publish.site import LEVELS, describe, write_site
+
+    args = site_argument_parser().parse_args(argv)
+    config = settings()
+    dataset = load_dataset(config=config)
+    if dataset.problems:
+        print(f"note: {len(dataset.problems)} table rows skipped; `python -m geodata check` lists them",
+              file=sys.stderr)
+    levels = tuple(level for level in LEVELS if level != "place" or not args.no_cities)
+    try:
+        summary = write_site(args.out, dataset, config.cache_dir, today=args.today, levels=levels,
+                             progress=lambda line: print(line, file=sys.stderr))
+    except (OSError, ValueError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    if "place" in levels and "place" not in summary.levels:
+        print("note: no city level: the Census place boundaries are not built (`python -m geodata build`)",
+              file=sys.stderr)
+    print(describe(summary))
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["site"]:
+        return site_main(argv[1:])
     args = checked_arguments(argument_parser(), argv)
     day, compare_to, notice = ordered_dates(args.date, args.compare_to)
     if notice:

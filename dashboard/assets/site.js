@@ -1,0 +1,465 @@
+// The static edition's page: draws the projected TopoJSON once per level and restyles it in place
+// from precomputed category files (see dashboard/publish/site.py). Every text from the data goes in
+// as text (textContent), never as HTML; every request goes to this site's own host.
+(function () {
+  "use strict";
+
+  const $ = (id) => document.getElementById(id);
+  const site = { index: null, topology: null, arcs: null, names: {}, measures: null, places: null,
+                 files: new Map(), layers: {}, payload: null, selected: null, playing: null };
+  window.site = site;
+
+  function getJSON(url) {
+    return fetch(url).then((r) => {
+      if (!r.ok) throw new Error(url + ": " + r.status);
+      return r.json();
+    });
+  }
+  function el(tag, text, className) {
+    const node = document.createElement(tag);
+    if (text !== undefined && text !== null) node.textContent = String(text);
+    if (className) node.className = className;
+    return node;
+  }
+  function safeHref(url) {
+    return /^https?:\/\//i.test(url || "") ? url : null;
+  }
+  function longDate(iso) {
+    const [y, m, d] = iso.split("-").map(Number);
+    const month = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
+                   "October", "November", "December"][m - 1];
+    return month + " " + d + ", " + y;
+  }
+
+  // TopoJSON -> GeoJSON, as the live map does it (dashboard/assets/choropleth.js).
+  function decodeArcs(topology) {
+    const [sx, sy] = topology.transform.scale;
+    const [tx, ty] = topology.transform.translate;
+    return topology.arcs.map((arc) => {
+      let x = 0, y = 0;
+      return arc.map(([dx, dy]) => { x += dx; y += dy; return [x * sx + tx, y * sy + ty]; });
+    });
+  }
+  function ring(arcs, indices) {
+    const points = [];
+    indices.forEach((index, k) => {
+      let arc = index < 0 ? arcs[~index].slice().reverse() : arcs[index];
+      if (k > 0) arc = arc.slice(1);
+      for (const p of arc) points.push(p);
+    });
+    return points;
+  }
+  function features(name) {
+    const arcs = site.arcs;
+    return {
+      type: "FeatureCollection",
+      features: site.topology.objects[name].geometries.map((g) => ({
+        type: "Feature",
+        id: g.id,
+        properties: { name: (g.properties || {}).name || g.id },
+        geometry: g.type === "Polygon"
+          ? { type: "Polygon", coordinates: g.arcs.map((r) => ring(arcs, r)) }
+          : { type: "MultiPolygon", coordinates: g.arcs.map((p) => p.map((r) => ring(arcs, r))) },
+      })),
+    };
+  }
+
+  // --- State of the page, kept in the address bar's fragment (a permalink) ---------------------------
+  const state = { level: "state", view: "effective", date: null };
+  function readHash() {
+    const params = new URLSearchParams(location.hash.slice(1));
+    if (params.get("level") in site.index.files) state.level = params.get("level");
+    if (params.get("view") in site.index.views) state.view = params.get("view");
+    const date = params.get("date");
+    state.date = site.index.dates.includes(date) ? date : site.index.dates[site.index.dates.length - 1];
+    site.selected = /^[0-9]{2,7}$/.test(params.get("j") || "") ? params.get("j") : null;
+  }
+  function writeHash() {
+    const params = new URLSearchParams({ date: state.date, level: state.level, view: state.view });
+    if (site.selected) params.set("j", site.selected);
+    history.replaceState(null, "", "#" + params.toString());
+  }
+
+  // --- Categories -----------------------------------------------------------------------------------
+  function categoryOf(geoid) {
+    const p = site.payload;
+    if (!p) return null;
+    if (geoid in p.codes) return p.codes[geoid];
+    const st = geoid.slice(0, 2);
+    return st in p.byState ? p.byState[st] : p.fallback;
+  }
+  function nameOf(geoid, fallback) {
+    return site.names[geoid] || fallback || geoid;
+  }
+  function styleFor(geoid, kind) {
+    if (kind === "outline") return { color: "#ffffff", weight: 1.2, fill: false, interactive: false };
+    if (kind === "backdrop") return { color: "#ffffff", weight: 0.3, fillColor: "#f4f4f4", fillOpacity: 1 };
+    const code = categoryOf(geoid);
+    const fill = code === null ? "#ededed" : site.payload.colors[code];
+    const selected = site.selected === geoid;
+    if (kind === "place") {
+      return { color: selected ? "#000000" : fill, weight: selected ? 3 : 2.5, fillColor: fill, fillOpacity: 1 };
+    }
+    return { color: selected ? "#000000" : "#ffffff", weight: selected ? 2.5 : kind === "county" ? 0.3 : 0.8,
+             fillColor: fill, fillOpacity: 1 };
+  }
+  function tooltipFor(geoid, name) {
+    const box = el("div");
+    box.appendChild(el("b", nameOf(geoid, name)));
+    const code = categoryOf(geoid);
+    if (code !== null) { box.appendChild(el("br")); box.appendChild(el("span", site.payload.labels[code])); }
+    const extra = site.payload && site.payload.extra && site.payload.extra[geoid];
+    if (extra) { box.appendChild(el("br")); box.appendChild(el("small", extra)); }
+    return box;
+  }
+
+  // --- The map --------------------------------------------------------------------------------------
+  const map = L.map("map", { crs: L.CRS.Simple, minZoom: -4, maxZoom: 7, zoomSnap: 0.25, zoomDelta: 0.5,
+                             preferCanvas: true, attributionControl: false });
+  site.map = map;
+
+  function addPolygons(kind, collection) {
+    const layer = L.geoJSON(collection, {
+      style: (f) => styleFor(f.id, kind),
+      onEachFeature: (f, l) => {
+        if (kind === "outline" || kind === "backdrop") return;
+        l.bindTooltip(() => tooltipFor(f.id, f.properties.name), { sticky: true });
+        l.on("click", () => select(f.id));
+      },
+      interactive: kind !== "outline" && kind !== "backdrop",
+    }).addTo(map);
+    layer.kind = kind;
+    site.layers[kind] = layer;
+    return layer;
+  }
+  let drawnLevel = null;
+  async function drawLevel(level) {
+    if (drawnLevel === level) return;
+    for (const layer of Object.values(site.layers)) map.removeLayer(layer);
+    site.layers = {};
+    if (level === "state") {
+      addPolygons("state", features("states"));
+    } else {
+      addPolygons(level === "county" ? "county" : "backdrop", features("counties"));
+      addPolygons("outline", features("states"));
+      if (level === "place") {
+        site.places = site.places || await getJSON(site.index.places);
+        addPolygons("place", site.places);
+      }
+    }
+    drawnLevel = level;
+  }
+  function restyle() {
+    for (const layer of Object.values(site.layers)) {
+      if (!["state", "county", "place"].includes(layer.kind)) continue;
+      layer.eachLayer((l) => {
+        const style = styleFor(l.feature.id, layer.kind);
+        // Most shapes keep their colour from one month to the next: skip those.
+        const key = style.fillColor + style.color + style.weight;
+        if (l._siteKey === key) return;
+        l._siteKey = key;
+        l.setStyle(style);
+      });
+    }
+    if (site.layers.outline) site.layers.outline.bringToFront();
+    if (site.layers.place) site.layers.place.bringToFront();
+  }
+
+  function addLabels() {
+    const group = L.layerGroup().addTo(map);
+    const labels = (site.index.labels || []).map((label) => {
+      const span = el("span", label.text);
+      const marker = L.marker([label.lat, label.lng], {
+        interactive: false, keyboard: false,
+        icon: L.divIcon({ className: "site-label site-label-" + label.kind, html: span, iconSize: null }),
+      });
+      return { label: label, marker: marker };
+    });
+    // Labels come largest first; one that would overlap a label already placed is left out.
+    function showForZoom() {
+      const relative = map.getZoom() - (site.nationalZoom || 0);
+      const placed = [];
+      for (const item of labels) {
+        let wanted = relative >= item.label.minZoom - 0.01;
+        if (wanted) {
+          const p = map.latLngToContainerPoint([item.label.lat, item.label.lng]);
+          const w = item.label.text.length * (item.label.kind === "city" ? 7 : 6) / 2 + 4, h = 8;
+          const b = [p.x - w, p.y - h, p.x + w, p.y + h];
+          wanted = !placed.some((o) => b[0] < o[2] && o[0] < b[2] && b[1] < o[3] && o[1] < b[3]);
+          if (wanted) placed.push(b);
+        }
+        if (wanted && !group.hasLayer(item.marker)) group.addLayer(item.marker);
+        if (!wanted && group.hasLayer(item.marker)) group.removeLayer(item.marker);
+      }
+    }
+    map.on("zoomend moveend", showForZoom);
+    showForZoom();
+  }
+  function resetView() {
+    map.fitBounds(site.index.nationalBounds, { animate: false, padding: [8, 8] });
+  }
+  const Reset = L.Control.extend({
+    options: { position: "topleft" },
+    onAdd: function () {
+      const box = L.DomUtil.create("div", "leaflet-bar site-reset");
+      const button = L.DomUtil.create("a", "", box);
+      button.href = "#";
+      button.title = "Show the whole country";
+      button.setAttribute("role", "button");
+      button.setAttribute("aria-label", "Show the whole country");
+      button.textContent = "⌂";
+      L.DomEvent.on(button, "click", (e) => { L.DomEvent.stop(e); resetView(); });
+      return box;
+    },
+  });
+
+  // --- Legend, "as of", notices ---------------------------------------------------------------------
+  function renderLegend() {
+    const p = site.payload;
+    const legend = $("legend");
+    legend.replaceChildren();
+    legend.appendChild(el("h2", p.heading));
+    legend.appendChild(el("p", site.index.levelWords[state.level] + " on " + longDate(state.date), "unit"));
+    const list = el("ul", null, "legend-rows");
+    p.labels.forEach((label, i) => {
+      const row = el("li");
+      const swatch = el("span", null, "swatch");
+      swatch.style.background = p.colors[i];
+      row.appendChild(swatch);
+      row.appendChild(el("span", label, "legend-label"));
+      row.appendChild(el("span", p.countsComplete ? p.counts[i].toLocaleString("en-US") : "–", "count"));
+      row.dataset.key = p.keys[i];
+      list.appendChild(row);
+    });
+    legend.appendChild(list);
+    if (!p.countsComplete) legend.appendChild(el("p", "Counts are not complete: a source is missing.", "note"));
+    $("as-of").textContent = "Sources: " + p.asOf + ".";
+    const notices = $("notices");
+    notices.replaceChildren(...p.notices.map((n) => el("li", n)));
+    $("title").textContent = p.title;
+    document.title = p.title + " · " + site.index.project;
+  }
+
+  // --- Details of the selected jurisdiction ---------------------------------------------------------
+  function inForce(item, date) {
+    return item.e <= date && (!item.x || date < item.x);
+  }
+  function measuresOf(geoid, date) {
+    return Object.entries(site.measures.measures).filter(([, m]) => m.g === geoid && inForce(m, date));
+  }
+  function parentsOf(geoid) {
+    if (geoid.length === 2) return [];
+    const parents = [geoid.slice(0, 2)];
+    const county = geoid.length === 7 && site.measures.placeCounty[geoid];
+    if (county) parents.push(county);
+    return parents;
+  }
+  function measureItem(id, m, from) {
+    const li = el("li", null, "measure measure-" + m.d);
+    li.appendChild(el("span", m.d === "limits" ? "Limits" : "Requires", "direction"));
+    li.appendChild(document.createTextNode(" "));
+    li.appendChild(el("span", m.t, "measure-title"));
+    const when = "in force from " + longDate(m.e) + (m.x ? " to " + longDate(m.x) : "");
+    li.appendChild(el("span", " · " + (from ? from + " · " : "") + when, "measure-dates"));
+    const href = safeHref(m.u);
+    if (href) {
+      li.appendChild(document.createTextNode(" "));
+      const a = el("a", "source", "source");
+      a.href = href;
+      a.rel = "noopener noreferrer";
+      a.target = "_blank";
+      li.appendChild(a);
+    }
+    li.dataset.measure = id;
+    return li;
+  }
+  function renderDetails() {
+    const box = $("details");
+    box.replaceChildren();
+    const geoid = site.selected;
+    if (!geoid || !site.measures) {
+      box.appendChild(el("p", "Click a state, county or city for its measures and their sources.", "hint"));
+      return;
+    }
+    const date = state.date;
+    box.appendChild(el("h2", nameOf(geoid)));
+    const code = categoryOf(geoid);
+    if (code !== null) box.appendChild(el("p", longDate(date) + ": " + site.payload.labels[code], "status"));
+    const own = measuresOf(geoid, date);
+    box.appendChild(el("h3", "Its own measures in force"));
+    if (own.length) {
+      box.appendChild(el("ul", null, "measures")).append(...own.map(([id, m]) => measureItem(id, m)));
+    } else {
+      box.appendChild(el("p", "None recorded on this date.", "none"));
+    }
+    const inherited = parentsOf(geoid).flatMap((parent) =>
+      measuresOf(parent, date).filter(([, m]) => m.b).map(([id, m]) => measureItem(id, m, "from " + nameOf(parent))));
+    if (inherited.length) {
+      box.appendChild(el("h3", "Measures that apply here from the state" + (geoid.length === 7 ? " or county" : "")));
+      box.appendChild(el("ul", null, "measures")).append(...inherited);
+    }
+    const lists = site.measures.lists.filter((d) => d.g === geoid && inForce(d, date));
+    if (lists.length) {
+      box.appendChild(el("h3", "On federal lists"));
+      const ul = box.appendChild(el("ul", null, "measures"));
+      for (const d of lists) {
+        const li = el("li", (d.l.startsWith("dhs") ? "DHS list" : "DOJ list") + " of " + longDate(d.e) + " ");
+        const href = safeHref(d.u);
+        if (href) {
+          const a = el("a", "source", "source");
+          a.href = href;
+          a.rel = "noopener noreferrer";
+          a.target = "_blank";
+          li.appendChild(a);
+        }
+        ul.appendChild(li);
+      }
+    }
+  }
+  function select(geoid) {
+    site.selected = geoid;
+    restyle();
+    renderDetails();
+    writeHash();
+  }
+
+  // --- Time -----------------------------------------------------------------------------------------
+  function load(date, level, view) {
+    const files = site.index.files[level][view];
+    const url = files.files[files.steps[site.index.dates.indexOf(date)]];
+    if (!site.files.has(url)) {
+      site.files.set(url, getJSON(url).catch((error) => { site.files.delete(url); throw error; }));
+    }
+    return site.files.get(url);
+  }
+  let showing = 0;
+  async function show() {
+    const ticket = ++showing;
+    const { date, level, view } = state;
+    const [payload] = await Promise.all([load(date, level, view), drawLevel(level)]);
+    if (ticket !== showing) return;  // a later step has been asked for meanwhile
+    site.payload = payload;
+    restyle();
+    renderLegend();
+    renderDetails();
+    $("date-label").textContent = longDate(date);
+    $("slider").value = String(site.index.dates.indexOf(date));
+    $("level").value = level;
+    $("view").value = view;
+    writeHash();
+    document.documentElement.dataset.siteDate = date;
+    document.documentElement.dataset.siteView = level + "/" + view;
+    // Fetch the next step ahead, so that play never waits on the network.
+    const next = site.index.dates[site.index.dates.indexOf(date) + 1];
+    if (next) load(next, level, view).catch(() => {});
+  }
+  function step() {
+    const i = site.index.dates.indexOf(state.date);
+    if (i + 1 >= site.index.dates.length) { stopPlay(); return; }
+    state.date = site.index.dates[i + 1];
+    show();
+  }
+  function stopPlay() {
+    clearInterval(site.playing);
+    site.playing = null;
+    $("play").textContent = "▶ Play";
+    $("play").setAttribute("aria-pressed", "false");
+  }
+  function togglePlay() {
+    if (site.playing) { stopPlay(); return; }
+    if (state.date === site.index.dates[site.index.dates.length - 1]) state.date = site.index.dates[0];
+    site.playing = setInterval(step, 700);
+    $("play").textContent = "⏸ Pause";
+    $("play").setAttribute("aria-pressed", "true");
+    show();
+  }
+
+  // --- Downloads ------------------------------------------------------------------------------------
+  function renderDownloads() {
+    const list = $("downloads");
+    for (const item of site.index.downloads) {
+      const li = el("li");
+      const a = el("a", item.label);
+      a.href = item.href;
+      a.setAttribute("download", "");
+      li.appendChild(a);
+      if (item.meta) {
+        li.appendChild(document.createTextNode(" ("));
+        const m = el("a", "what it is");
+        m.href = item.meta;
+        li.appendChild(m);
+        li.appendChild(document.createTextNode(")"));
+      }
+      list.appendChild(li);
+    }
+  }
+  function csvCell(value) {
+    let text = String(value);
+    // A cell a spreadsheet would run as a formula is neutralised, as in the app's downloads.
+    if (/^[=+\-@\t\r]/.test(text)) text = "'" + text;
+    return /[",\n\r]/.test(text) ? '"' + text.replace(/"/g, '""') + '"' : text;
+  }
+  function downloadCsv() {
+    const p = site.payload;
+    const ids = Object.keys(site.names).filter((g) =>
+      state.level === "state" ? g.length === 2 : state.level === "county" ? g.length === 5 : g.length === 7);
+    const rows = [["geoid", "name", "level", "date", "view", "category", "category_label"]];
+    for (const g of ids.sort()) {
+      const code = categoryOf(g);
+      rows.push([g, nameOf(g), state.level, state.date, state.view, p.keys[code], p.labels[code]]);
+    }
+    const text = rows.map((r) => r.map(csvCell).join(",")).join("\n") + "\n";
+    const a = el("a");
+    a.href = URL.createObjectURL(new Blob([text], { type: "text/csv" }));
+    a.download = state.level + "-" + state.view + "-" + state.date + ".csv";
+    document.body.appendChild(a);
+    a.click();
+    a.remove();
+  }
+
+  // --- Start ----------------------------------------------------------------------------------------
+  function fillSelect(select, entries) {
+    select.replaceChildren(...entries.map(([value, label]) => {
+      const option = el("option", label);
+      option.value = value;
+      return option;
+    }));
+  }
+  Promise.all([getJSON("data/index.json"), getJSON("data/atlas.json"), getJSON("data/names.json")])
+    .then(async ([index, topology, names]) => {
+      site.index = index;
+      site.topology = topology;
+      site.arcs = decodeArcs(topology);
+      site.names = names;
+      readHash();
+      fillSelect($("level"), Object.entries(index.levels));
+      fillSelect($("view"), Object.entries(index.views));
+      const keys = $("key-dates");
+      for (const [date, label] of index.keyDates) {
+        const option = el("option", label);
+        option.value = date;
+        keys.appendChild(option);
+      }
+      $("slider").max = String(index.dates.length - 1);
+      $("slider").addEventListener("input", (e) => { state.date = index.dates[Number(e.target.value)]; show(); });
+      $("level").addEventListener("change", (e) => { state.level = e.target.value; show(); });
+      $("view").addEventListener("change", (e) => { state.view = e.target.value; show(); });
+      keys.addEventListener("change", (e) => { if (e.target.value) { state.date = e.target.value; show(); } e.target.value = ""; });
+      $("play").addEventListener("click", togglePlay);
+      $("csv-now").addEventListener("click", downloadCsv);
+      $("methodology-link").href = index.methodology;
+      renderDownloads();
+      if (index.placesNote) $("levels-note").textContent = index.placesNote;
+      map.addControl(new Reset());
+      await show();
+      site.nationalZoom = map.getBoundsZoom(index.nationalBounds, false, [8, 8]);
+      resetView();
+      addLabels();
+      document.documentElement.dataset.siteReady = "1";
+      getJSON("data/measures.json").then((m) => { site.measures = m; renderDetails(); });
+    })
+    .catch((error) => {
+      const box = el("p", "The map could not be loaded: " + error, "error");
+      $("map").replaceChildren(box);
+    });
+})();

@@ -1,0 +1,397 @@
+"""The static edition: the map as plain files that any static host or CDN can serve.
+
+    python -m dashboard.publish site --out DIR
+
+The page (index.html, assets/site.js) draws the same projected TopoJSON as the app with Leaflet
+from the xstatic-leaflet package, and restyles it from precomputed category files: one per date,
+level and view, each `mapview.step_payload` of a `geodata.layers.build_layer` layer with the
+layer's own legend (labels, colours, counts), "as of" line and notices. Files whose content is
+the same on several dates are written once and named by their content; `data/index.json` says
+which file each date uses. So the static page and the app cannot disagree.
+
+Nothing on the page asks another host for anything: no CDN, no web fonts, no tiles, and a
+Content-Security-Policy of 'self' holds the browser to that.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import json
+import os
+import shutil
+import zlib
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+import xstatic.pkg.leaflet as xstatic_leaflet
+
+from dashboard.mapview import step_payload
+from dashboard.publish.downloads import metadata_json, snapshot_csv
+from dashboard.publish.screen import city_labels, national_bounds, national_topology, state_labels
+from geodata.config import PROJECT_NAME
+from geodata.dataset import Dataset
+from geodata.dates import KEY_DATES, timeline_days
+from geodata.layers import LEVEL_WORDS, VIEWS, Layer, build_layer
+from geodata.provenance import EVIDENCE_PATH
+from geodata.tables import DESIGNATIONS_PATH, POLICIES_PATH
+
+ASSETS = Path(__file__).resolve().parents[1] / "assets"
+METHODOLOGY = Path(__file__).resolve().parents[2] / "docs" / "methodology.md"
+#: the tables offered for download, with what each holds
+TABLES: tuple[tuple[str, Path], ...] = (
+    ("Policy tables (one row per measure)", POLICIES_PATH),
+    ("What each measure's source says", EVIDENCE_PATH),
+    ("Federal ‘sanctuary jurisdiction’ lists", DESIGNATIONS_PATH),
+)
+LEVELS: tuple[str, ...] = ("state", "county", "place")
+#: the browser may load nothing from another host; Leaflet sets inline styles, and the CSV button makes a blob
+PAGE_POLICY = ("default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; "
+               "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'")
+#: a file in the output directory that marks it as a site this command wrote, so a rebuild may replace it
+MARKER = ".cooperation-map-site"
+
+
+@dataclass(frozen=True)
+class SiteSummary:
+    """What a build wrote."""
+
+    out: Path
+    dates: int
+    category_files: int
+    levels: tuple[str, ...]
+    total_bytes: int
+
+
+def site_dates(first: dt.date, today: dt.date) -> list[dt.date]:
+    """The first of every month from `first` to `today`, plus the key dates and today: the app's timeline."""
+    return timeline_days(first, today)
+
+
+def _json(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+
+
+def category_file(layer: Layer, drawn: frozenset[str] | None = None) -> dict[str, Any]:
+    """One date's categories at one level and view, compressed as the live map's step payload,
+    with the layer's legend, counts, "as of" and notices. The date itself is left out so that
+    identical days share a file; `drawn` narrows the codes (not the counts) to the shapes drawn."""
+    shown = layer
+    if drawn is not None:
+        shown = replace(
+            layer,
+            category=MappingProxyType({g: c for g, c in layer.category.items() if g in drawn}),
+            details=MappingProxyType({g: d for g, d in layer.details.items() if g in drawn}),
+        )
+    payload = step_payload(shown)
+    for transient in ("date", "selected"):
+        payload.pop(transient, None)
+    payload.update(
+        keys=[c.key for c in layer.categories],
+        counts=[layer.counts()[c.key] for c in layer.categories],
+        countsComplete=layer.counts_complete,
+        asOf=layer.as_of,
+        notices=list(layer.notices),
+        title=layer.title(),
+        heading=layer.heading,
+        definition=layer.definition,
+    )
+    return payload
+
+
+def decode_category(payload: Mapping[str, Any], geoid: str) -> str:
+    """A GEOID's category key in a category file, read the way site.js reads it."""
+    codes, by_state = payload["codes"], payload["byState"]
+    code = codes[geoid] if geoid in codes else by_state.get(geoid[:2], payload["fallback"])
+    return payload["keys"][code]
+
+
+class _Writer:
+    """Writes files under the staging directory and keeps count of the bytes."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.total = 0
+
+    def write(self, relative: str, data: bytes | str) -> str:
+        payload = data.encode("utf-8") if isinstance(data, str) else data
+        target = self.root / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(payload)
+        self.total += len(payload)
+        return relative
+
+    def copy(self, source: Path, relative: str) -> str:
+        return self.write(relative, source.read_bytes())
+
+    def named_by_content(self, folder: str, text: str, suffix: str = "json") -> str:
+        """Write `text` once under a name taken from its content (a repeat costs nothing)."""
+        relative = f"{folder}/{zlib.crc32(text.encode('utf-8')):08x}.{suffix}"
+        if not (self.root / relative).exists():
+            self.write(relative, text)
+        return relative
+
+
+def _measures_document(dataset: Dataset, place_county: Mapping[str, str]) -> dict[str, Any]:
+    """Every measure and federal-list entry with its dates and source, for the details panel.
+
+    The browser works out what is in force on the chosen date (effective <= date < ended, the
+    rule of `Measure.in_force`) and what a county or city inherits: its state's measures and a
+    city's county's, where `b` (`Measure.applies_below`) is true.
+    """
+    measures = {
+        m.measure_id: {
+            "g": m.geoid, "t": m.title, "d": m.direction, "i": m.instrument,
+            "e": m.effective.isoformat(), "x": m.ended.isoformat() if m.ended else "",
+            "a": m.adopted.isoformat() if m.adopted else "", "u": m.source_url,
+            "b": m.applies_below, "s": m.sets_status, "p": list(m.provisions),
+        }
+        for m in dataset.measures
+    }
+    lists = [
+        {"g": d.geoid, "l": d.list, "e": d.listed_on.isoformat(),
+         "x": d.removed_on.isoformat() if d.removed_on else "", "u": d.source_url}
+        for d in dataset.designations
+    ]
+    return {"measures": measures, "lists": lists, "placeCounty": dict(place_county)}
+
+
+def _places(cache_dir: Path) -> tuple[str | None, frozenset[str]]:
+    """The places the tables name, as the app draws them (its places file), if they were built."""
+    from dashboard.static_assets import places_geojson
+
+    return places_geojson(cache_dir)
+
+
+def _index_html(title: str) -> str:
+    """The page's shell: everything from the data is filled in by site.js as text."""
+    heading = html.escape(title)
+    return f"""<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="{PAGE_POLICY}">
+<meta name="referrer" content="no-referrer">
+<title>{heading}</title>
+<link rel="icon" href="data:,">
+<link rel="stylesheet" href="vendor/leaflet/leaflet.css">
+<link rel="stylesheet" href="assets/site.css">
+</head>
+<body>
+<header class="site-header">
+  <h1 id="title">{heading}</h1>
+  <p class="lede">Which states, counties and cities limit cooperation with federal immigration enforcement, and which
+  require it, on any date since 1979. Every fact links to its source.</p>
+</header>
+<main class="layout">
+  <section class="controls" aria-label="What the map shows">
+    <label>Level <select id="level"></select></label>
+    <label>View <select id="view"></select></label>
+    <div class="time">
+      <button id="play" type="button" aria-pressed="false">&#9654; Play</button>
+      <input id="slider" type="range" min="0" max="0" value="0" aria-label="Date">
+      <output id="date-label" for="slider"></output>
+    </div>
+    <label>Key dates <select id="key-dates"><option value="">Jump to a key date…</option></select></label>
+    <p id="levels-note" class="note"></p>
+  </section>
+  <ul id="notices" class="notices" aria-live="polite"></ul>
+  <div class="map-and-panel">
+    <div id="map" role="region" aria-label="Map"></div>
+    <aside class="panel">
+      <section id="legend" aria-label="Legend"></section>
+      <p id="as-of" class="as-of"></p>
+      <section id="details" aria-live="polite"><p class="hint">Click a state, county or city for its measures and
+      their sources.</p></section>
+    </aside>
+  </div>
+  <section class="more">
+    <h2>Methodology</h2>
+    <p><a id="methodology-link" href="methodology.html">How the map is made</a>: definitions, dates, provision
+    tags, sources, known gaps and corrections.</p>
+    <h2>Downloads</h2>
+    <ul id="downloads" class="downloads"></ul>
+    <p><button id="csv-now" type="button">CSV of the map as shown</button> (made in your browser: one row per
+    jurisdiction, its category in words beside the code)</p>
+  </section>
+</main>
+<footer class="site-footer"><p>{html.escape(PROJECT_NAME)}: the static edition, for embeds and busy days.
+Boundaries: U.S. Census Bureau. Map drawn with Leaflet.</p></footer>
+<script src="vendor/leaflet/leaflet.js"></script>
+<script src="assets/site.js"></script>
+</body>
+</html>
+"""
+
+
+def _methodology_page(text: str) -> str | None:
+    """docs/methodology.md as a page of the site, or None when `markdown` is not installed."""
+    try:
+        import markdown
+    except ImportError:
+        return None
+    body = markdown.markdown(text, extensions=["tables", "fenced_code", "toc"])
+    return f"""<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="default-src 'self'; style-src 'self'; img-src 'self'">
+<meta name="referrer" content="no-referrer">
+<title>Methodology · {html.escape(PROJECT_NAME)}</title>
+<link rel="stylesheet" href="assets/site.css">
+</head>
+<body class="methodology">
+<p><a href="index.html">&larr; Back to the map</a></p>
+{body}
+</body>
+</html>
+"""
+
+
+def write_site(
+    out: Path,
+    dataset: Dataset,
+    cache_dir: Path | None = None,
+    today: dt.date | None = None,
+    levels: Sequence[str] = LEVELS,
+    tables: Sequence[tuple[str, Path]] = TABLES,
+    progress: Callable[[str], None] | None = None,
+) -> SiteSummary:
+    """Build the static site into `out`, replacing a site this function wrote there before.
+
+    Everything is written to a staging directory beside `out` first, so a failed build leaves
+    `out` as it was. `cache_dir` holds the built place shapes; without them the city level is
+    left out. `tables` are the (label, CSV) downloads: the tables `dataset` was
+    loaded from. Raises ValueError when `out` is a non-empty directory that is not such a site.
+    """
+    out = Path(out)
+    if out.exists() and (not out.is_dir() or (any(out.iterdir()) and not (out / MARKER).exists())):
+        raise ValueError(f"{out} exists and is not a site built by this command: choose another --out")
+    today = today or dt.date.today()
+    staging = out.parent / f".{out.name}.building-{os.getpid()}"
+    shutil.rmtree(staging, ignore_errors=True)
+    try:
+        summary = _build(staging, out, dataset, cache_dir, today, levels, tables, progress or (lambda _m: None))
+        _swap_in(staging, out)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return summary
+
+
+def _swap_in(staging: Path, out: Path) -> None:
+    """Replace `out` with `staging`: two renames, the old site removed only once the new one is in place."""
+    old = out.parent / f".{out.name}.old-{os.getpid()}"
+    if out.exists():
+        out.rename(old)
+    staging.rename(out)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def _build(
+    root: Path, out: Path, dataset: Dataset, cache_dir: Path | None, today: dt.date, levels: Sequence[str],
+    tables: Sequence[tuple[str, Path]], progress: Callable[[str], None],
+) -> SiteSummary:
+    writer = _Writer(root)
+    writer.write(MARKER, "Written by `python -m dashboard.publish site`; a rebuild replaces this directory.\n")
+    leaflet = Path(xstatic_leaflet.BASE_DIR)
+    for name in ("leaflet.js", "leaflet.css"):
+        writer.copy(leaflet / name, f"vendor/leaflet/{name}")
+    for image in sorted((leaflet / "images").iterdir()):
+        writer.copy(image, f"vendor/leaflet/images/{image.name}")
+    for name in ("site.js", "site.css"):
+        writer.copy(ASSETS / name, f"assets/{name}")
+    writer.write("data/atlas.json", national_topology())
+
+    places_text, drawn = _places(cache_dir) if cache_dir and "place" in levels else (None, frozenset())
+    levels = tuple(lv for lv in levels if lv != "place" or places_text)
+    if places_text:
+        writer.write("data/places.geojson", places_text)
+    names = {
+        j.geoid: j.display_name for j in dataset.gazetteer.jurisdictions.values()
+        if j.level in ("state", "county") or j.geoid in drawn
+    }
+    writer.write("data/names.json", _json(names))
+    place_county = {g: c for g, c in dataset.gazetteer.place_county.items() if g in drawn}
+    writer.write("data/measures.json", _json(_measures_document(dataset, place_county)))
+
+    days = site_dates(dataset.first_date, today)
+    #: per level and view, the distinct files and, for each date, which of them it uses
+    files: dict[str, dict[str, dict[str, list]]] = {}
+    count = 0
+    for level in levels:
+        files[level] = {}
+        for view in VIEWS:
+            progress(f"{level} {view}: {len(days)} dates")
+            written: list[str] = []
+            steps = []
+            for day in days:
+                payload = category_file(build_layer(dataset, day, level, view), drawn if level == "place" else None)
+                name = writer.named_by_content(f"data/{level}/{view}", _json(payload))
+                if name not in written:
+                    written.append(name)
+                steps.append(written.index(name))
+            files[level][view] = {"files": written, "steps": steps}
+            count += len(written)
+
+    downloads = _write_downloads(writer, dataset, days, levels, tables)
+    methodology = _methodology_page(METHODOLOGY.read_text(encoding="utf-8"))
+    if methodology:
+        writer.write("methodology.html", methodology)
+    else:
+        writer.copy(METHODOLOGY, "methodology.md")
+    index = {
+        "project": PROJECT_NAME,
+        "dates": [d.isoformat() for d in days],
+        "keyDates": [[d.isoformat(), label] for d, label in KEY_DATES if d in days],
+        "levels": {lv: LEVEL_WORDS[lv].title for lv in levels},
+        "levelWords": {lv: LEVEL_WORDS[lv].plural for lv in levels},
+        "views": dict(VIEWS),
+        "files": files,
+        "nationalBounds": national_bounds(),
+        "labels": [*city_labels(), *state_labels()],
+        "places": "data/places.geojson" if places_text else None,
+        "placesNote": None if places_text else "No city level: this edition was built without the Census place "
+                                               "boundaries (python -m geodata build).",
+        "methodology": "methodology.html" if methodology else "methodology.md",
+        "downloads": downloads,
+        "built": today.isoformat(),
+    }
+    writer.write("data/index.json", _json(index))
+    writer.write("index.html", _index_html(f"{PROJECT_NAME}: immigration-enforcement cooperation policy"))
+    return SiteSummary(out, len(days), count, levels, writer.total)
+
+
+def _write_downloads(
+    writer: _Writer, dataset: Dataset, days: Sequence[dt.date], levels: Sequence[str],
+    tables: Sequence[tuple[str, Path]],
+) -> list[dict[str, str]]:
+    """The policy tables, and the CSV (with its JSON sidecar) of every view at the state and county
+    levels on the latest date. A county CSV is half a megabyte, so any other date's CSV is made in
+    the browser, from the category file on screen."""
+    found: list[dict[str, str]] = []
+    for label, source in tables:
+        if source.exists():
+            found.append({"label": label, "href": writer.copy(source, f"downloads/{source.name}"), "kind": "table"})
+    for day in days[-1:]:
+        for level in (lv for lv in levels if lv != "place"):
+            for view in VIEWS:
+                layer = build_layer(dataset, day, level, view)
+                stem = f"downloads/{level}-{view}-{day.isoformat()}"
+                found.append({
+                    "label": f"{LEVEL_WORDS[level].title}, {VIEWS[view].lower()}, {day.isoformat()}",
+                    "href": writer.write(f"{stem}.csv", snapshot_csv(layer)),
+                    "meta": writer.write(f"{stem}.json", metadata_json(layer)),
+                    "kind": "snapshot", "date": day.isoformat(), "level": level, "view": view,
+                })
+    return found
+
+
+def describe(summary: SiteSummary) -> str:
+    return (f"{summary.out}: {summary.dates} dates, {summary.category_files} category files, levels "
+            f"{', '.join(summary.levels)}, {summary.total_bytes / 1e6:.1f} MB")
+
