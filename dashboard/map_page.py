@@ -163,12 +163,17 @@ with side_col:
             st.code(share.embed_snippet(base, state), language="html", wrap_lines=True)
 
 if not state.embed:
-    if state.selected and known_name(data, place_index, state.selected):
-        sections.details_panel(dataset_with_place(data, state.selected, place_index), state.selected, state.date)
-        reveal_details_on_a_phone()
-    if layer.compared:
-        st.subheader(f"What changed from {long_date(layer.compare_to)} to {long_date(layer.day)}")
-        sections.changes_table(data, layer)
+    # Always one container, filled or not: the sections after it keep their place in the page, so a
+    # first click does not make the browser rebuild the charts and the share section below.
+    with st.container():
+        if state.selected and known_name(data, place_index, state.selected):
+            sections.details_panel(dataset_with_place(data, state.selected, place_index), state.selected,
+                                   state.date)
+            reveal_details_on_a_phone()
+    with st.container():  # likewise: turning compare on leaves the sections below in place
+        if layer.compared:
+            st.subheader(f"What changed from {long_date(layer.compare_to)} to {long_date(layer.day)}")
+            sections.changes_table(data, layer)
     st.subheader("Over time")
     if not layer.counts_complete:
         st.info(md_escape(layer.notices[0]), icon="ℹ️")
