@@ -24,8 +24,10 @@ from dashboard.publish.screen import city_labels, national_bounds, state_labels
 from dashboard.static_assets import AssetUrls
 from geodata.layers import NONE, UNCHANGED, Layer
 
-CHOROPLETH_JS = (Path(__file__).parent / "assets" / "choropleth.js").read_text(encoding="utf-8")
-MAP_CSS = (Path(__file__).parent / "assets" / "map.css").read_text(encoding="utf-8")
+ASSETS = Path(__file__).parent / "assets"
+# mapcore.js (shared with the static edition) first: it defines window.cmCore for choropleth.js.
+CHOROPLETH_JS = "\n".join((ASSETS / name).read_text(encoding="utf-8") for name in ("mapcore.js", "choropleth.js"))
+MAP_CSS = (ASSETS / "map.css").read_text(encoding="utf-8")
 # The map's plane is the exports' Albers USA plane in km (see dashboard/publish/screen.py): a
 # point is (y, x). The browser fits the whole country on load; these only seed the first frame.
 NATIONAL_CENTER = (1700.0, -100.0)

@@ -20,36 +20,6 @@
     return String(text).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
   }
 
-  // TopoJSON -> GeoJSON, for the quantized, delta-encoded topologies of us-atlas.
-  // (No registry package ships topojson-client for a Python install; the format is small.)
-  function decodeArcs(topology) {
-    const [sx, sy] = topology.transform.scale;
-    const [tx, ty] = topology.transform.translate;
-    return topology.arcs.map((arc) => {
-      let x = 0, y = 0;
-      return arc.map(([dx, dy]) => { x += dx; y += dy; return [x * sx + tx, y * sy + ty]; });
-    });
-  }
-  function ring(arcs, indices) {
-    const points = [];
-    indices.forEach((index, k) => {
-      let arc = index < 0 ? arcs[~index].slice().reverse() : arcs[index];
-      if (k > 0) arc = arc.slice(1);
-      for (const p of arc) points.push(p);
-    });
-    return points;
-  }
-  function features(topology, arcs, name) {
-    return topology.objects[name].geometries.map((g) => ({
-      type: "Feature",
-      id: g.id,
-      properties: { name: (g.properties || {}).name || g.id },
-      geometry: g.type === "Polygon"
-        ? { type: "Polygon", coordinates: g.arcs.map((r) => ring(arcs, r)) }
-        : { type: "MultiPolygon", coordinates: g.arcs.map((p) => p.map((r) => ring(arcs, r))) },
-    }));
-  }
-
   function categoryOf(geoid) {
     const p = cm.payload;
     if (!p) return null;
@@ -203,37 +173,6 @@
   });
   map.addControl(new Reset());
 
-  // State postal codes from the national view on; the largest cities as one zooms in.
-  function addLabels() {
-    const group = L.layerGroup().addTo(map);
-    const labels = (config.labels || []).map((label) => {
-      const marker = L.marker([label.lat, label.lng], {
-        interactive: false, keyboard: false,
-        icon: L.divIcon({ className: "cm-label cm-label-" + label.kind, html: "<span>" + escapeHtml(label.text) + "</span>", iconSize: null }),
-      });
-      return { label: label, marker: marker };
-    });
-    // Labels come largest first; one that would overlap a label already placed is left out.
-    function showForZoom() {
-      const relative = map.getZoom() - (cm.nationalZoom || 0);
-      const placed = [];
-      for (const item of labels) {
-        let wanted = relative >= item.label.minZoom - 0.01;
-        if (wanted) {
-          const p = map.latLngToContainerPoint([item.label.lat, item.label.lng]);
-          const w = item.label.text.length * (item.label.kind === "city" ? 7 : 6) / 2 + 4, h = 8;
-          const box = [p.x - w, p.y - h, p.x + w, p.y + h];
-          wanted = !placed.some((b) => box[0] < b[2] && b[0] < box[2] && box[1] < b[3] && b[1] < box[3]);
-          if (wanted) placed.push(box);
-        }
-        if (wanted && !group.hasLayer(item.marker)) group.addLayer(item.marker);
-        if (!wanted && group.hasLayer(item.marker)) group.removeLayer(item.marker);
-      }
-    }
-    map.on("zoomend moveend", showForZoom);
-    showForZoom();
-  }
-
   cm.apply = function (payload) {
     cm.payload = payload;
     if (cm.ready) restyle();
@@ -242,12 +181,12 @@
   Promise.all([fetch(config.atlasUrl).then((r) => r.json()), fetch(config.namesUrl).then((r) => r.json())])
     .then(async ([topology, names]) => {
       cm.config.names = names;
-      const arcs = decodeArcs(topology);
-      const states = { type: "FeatureCollection", features: features(topology, arcs, "states") };
+      const arcs = cmCore.decodeArcs(topology);
+      const states = cmCore.features(topology, arcs, "states");
       if (config.level === "state") {
         addPolygons("state", states);
       } else {
-        const counties = { type: "FeatureCollection", features: features(topology, arcs, "counties") };
+        const counties = cmCore.features(topology, arcs, "counties");
         addPolygons(config.level === "county" ? "county" : "backdrop", counties);
         addPolygons("outline", states);
         if (config.level === "place") {
@@ -264,7 +203,7 @@
       // sized after the map is created); a later center/zoom from the app still wins.
       cm.nationalZoom = map.getBoundsZoom(config.nationalBounds, false, [8, 8]);
       if (!config.focused) cm.resetView();
-      addLabels();
+      cmCore.addLabels(map, config.labels, () => cm.nationalZoom, "cm-label");
       restyle();
       loadVisibleOutlines();
       document.documentElement.dataset.cmReady = "1";

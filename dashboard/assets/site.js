@@ -31,37 +31,8 @@
     return month + " " + d + ", " + y;
   }
 
-  // TopoJSON -> GeoJSON, as the live map does it (dashboard/assets/choropleth.js).
-  function decodeArcs(topology) {
-    const [sx, sy] = topology.transform.scale;
-    const [tx, ty] = topology.transform.translate;
-    return topology.arcs.map((arc) => {
-      let x = 0, y = 0;
-      return arc.map(([dx, dy]) => { x += dx; y += dy; return [x * sx + tx, y * sy + ty]; });
-    });
-  }
-  function ring(arcs, indices) {
-    const points = [];
-    indices.forEach((index, k) => {
-      let arc = index < 0 ? arcs[~index].slice().reverse() : arcs[index];
-      if (k > 0) arc = arc.slice(1);
-      for (const p of arc) points.push(p);
-    });
-    return points;
-  }
   function features(name) {
-    const arcs = site.arcs;
-    return {
-      type: "FeatureCollection",
-      features: site.topology.objects[name].geometries.map((g) => ({
-        type: "Feature",
-        id: g.id,
-        properties: { name: (g.properties || {}).name || g.id },
-        geometry: g.type === "Polygon"
-          ? { type: "Polygon", coordinates: g.arcs.map((r) => ring(arcs, r)) }
-          : { type: "MultiPolygon", coordinates: g.arcs.map((p) => p.map((r) => ring(arcs, r))) },
-      })),
-    };
+    return cmCore.features(site.topology, site.arcs, name);
   }
 
   // --- State of the page, kept in the address bar's fragment (a permalink) ---------------------------
@@ -165,36 +136,6 @@
     if (site.layers.place) site.layers.place.bringToFront();
   }
 
-  function addLabels() {
-    const group = L.layerGroup().addTo(map);
-    const labels = (site.index.labels || []).map((label) => {
-      const span = el("span", label.text);
-      const marker = L.marker([label.lat, label.lng], {
-        interactive: false, keyboard: false,
-        icon: L.divIcon({ className: "site-label site-label-" + label.kind, html: span, iconSize: null }),
-      });
-      return { label: label, marker: marker };
-    });
-    // Labels come largest first; one that would overlap a label already placed is left out.
-    function showForZoom() {
-      const relative = map.getZoom() - (site.nationalZoom || 0);
-      const placed = [];
-      for (const item of labels) {
-        let wanted = relative >= item.label.minZoom - 0.01;
-        if (wanted) {
-          const p = map.latLngToContainerPoint([item.label.lat, item.label.lng]);
-          const w = item.label.text.length * (item.label.kind === "city" ? 7 : 6) / 2 + 4, h = 8;
-          const b = [p.x - w, p.y - h, p.x + w, p.y + h];
-          wanted = !placed.some((o) => b[0] < o[2] && o[0] < b[2] && b[1] < o[3] && o[1] < b[3]);
-          if (wanted) placed.push(b);
-        }
-        if (wanted && !group.hasLayer(item.marker)) group.addLayer(item.marker);
-        if (!wanted && group.hasLayer(item.marker)) group.removeLayer(item.marker);
-      }
-    }
-    map.on("zoomend moveend", showForZoom);
-    showForZoom();
-  }
   function resetView() {
     map.fitBounds(site.index.nationalBounds, { animate: false, padding: [8, 8] });
   }
@@ -429,7 +370,7 @@
     .then(async ([index, topology, names]) => {
       site.index = index;
       site.topology = topology;
-      site.arcs = decodeArcs(topology);
+      site.arcs = cmCore.decodeArcs(topology);
       site.names = names;
       readHash();
       fillSelect($("level"), Object.entries(index.levels));
@@ -454,7 +395,7 @@
       await show();
       site.nationalZoom = map.getBoundsZoom(index.nationalBounds, false, [8, 8]);
       resetView();
-      addLabels();
+      cmCore.addLabels(map, site.index.labels, () => site.nationalZoom, "site-label");
       document.documentElement.dataset.siteReady = "1";
       getJSON("data/measures.json").then((m) => { site.measures = m; renderDetails(); });
     })

@@ -222,6 +222,7 @@ def _index_html(title: str) -> str:
 <footer class="site-footer"><p>{html.escape(PROJECT_NAME)}: the static edition, for embeds and busy days.
 Boundaries: U.S. Census Bureau. Map drawn with Leaflet.</p></footer>
 <script src="vendor/leaflet/leaflet.js"></script>
+<script src="assets/mapcore.js"></script>
 <script src="assets/site.js"></script>
 </body>
 </html>
@@ -303,7 +304,7 @@ def _build(
         writer.copy(leaflet / name, f"vendor/leaflet/{name}")
     for image in sorted((leaflet / "images").iterdir()):
         writer.copy(image, f"vendor/leaflet/images/{image.name}")
-    for name in ("site.js", "site.css"):
+    for name in ("mapcore.js", "site.js", "site.css"):
         writer.copy(ASSETS / name, f"assets/{name}")
     writer.write("data/atlas.json", national_topology())
 
