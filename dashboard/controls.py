@@ -14,7 +14,7 @@ from dashboard.mapview import zoom_for_bounds
 from dashboard.urlstate import ViewState, parse_params, to_params
 from geodata.dataset import Dataset
 from geodata.dates import KEY_DATES, timeline_days
-from geodata.layers import LEVEL_WORDS, default_earlier, ordered_dates
+from geodata.layers import LEVEL_WORDS, default_earlier, noun_of, ordered_dates
 from geodata.search import SearchEntry, search
 from geodata.vocabulary import level_of
 
@@ -62,7 +62,7 @@ def init_state(data: Dataset, today: dt.date, is_known: Callable[[str], bool]) -
     selected_level = level_of(state.selected) if state.selected else None
     if selected_level and selected_level != state.level:
         st.session_state["notices"] += (
-            f"The selected jurisdiction is a {LEVEL_WORDS[selected_level].noun}; "
+            f"The selected jurisdiction is a {noun_of(state.selected, selected_level)}; "
             f"its details are shown, and the map shows the {LEVEL_WORDS[state.level].noun} level.",
         )
 

@@ -2,8 +2,10 @@
 
 The artifact (`geodata/data/us-atlas-counties-2017.topo.json`) is the npm package
 `us-atlas@3.0.1` (the Census Bureau's 2017 cartographic boundary files, 1:10m, as
-quantized TopoJSON) trimmed to the 50 states and DC.  Territories are dropped so
-that they can never wreck the national extent.
+quantized TopoJSON) trimmed to the 50 states, DC and Puerto Rico (with its 78
+municipios, its county equivalents): `geodata.fips.STATES`.  The other territories
+are dropped so that they can never wreck the national extent; Puerto Rico is drawn
+in an inset (`dashboard.publish.projection.INSETS`).
 
 We use the 2017 edition on purpose: Connecticut still has its eight historic
 counties there.  The Census Bureau replaced them with nine planning regions from

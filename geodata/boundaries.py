@@ -18,7 +18,7 @@ import geopandas as gpd
 import shapely
 
 from geodata.atlas import ARTIFACT
-from geodata.fips import ABBREVIATIONS, STATES
+from geodata.fips import ABBREVIATIONS, PUERTO_RICO, STATES
 
 _log = logging.getLogger(__name__)
 
@@ -29,7 +29,7 @@ PLACES_MANIFEST = "places.manifest.json"
 _KIND_WORDS = re.compile(
     r"\b(city and county of|city and borough|census area|consolidated government|"
     r"metropolitan government|metro government|unified government|urban county|"
-    r"county|parish|borough|municipality|city|town|township|village|cdp|balance)\b"
+    r"county|parish|borough|municipality|municipio|city|town|township|village|cdp|balance)\b"
 )
 
 
@@ -79,10 +79,12 @@ class Jurisdiction:
 
 
 def county_display_name(geoid: str, name: str) -> str:
-    """'Cook County', 'Orleans Parish', 'Richmond city' (Virginia's independent cities)."""
+    """'Cook County', 'Orleans Parish', 'Richmond city' (Virginia's independent cities), 'San Juan Municipio'."""
     state, code = geoid[:2], int(geoid[2:])
     if state == "22":
         return f"{name} Parish"
+    if state == PUERTO_RICO:
+        return f"{name} Municipio"
     if state == "02":
         return name
     if code >= 500 and state in {"24", "29", "51"}:

@@ -12,6 +12,7 @@ from pathlib import Path
 from geodata.boundaries import load_gazetteer
 from geodata.config import Settings, settings
 from geodata.files import BuildLockTimeout, CacheNotWritable, build_lock, remove_stale_temporaries
+from geodata.fips import STATES
 from geodata.ice287g import build_agreements, places_needed_by_agreements
 from geodata.ice287g import coverage_lines as agreement_coverage_lines
 from geodata.largest import largest_lines
@@ -171,7 +172,7 @@ def coverage_lines(policies: Path, designations: Path) -> list[str]:
             f" {removed} with removed_on"
         )
     states = {m.geoid for m in own if m.level == "state"}
-    lines.append(f"states with a statewide measure: {len(states)} of 51")
+    lines.append(f"states, DC and Puerto Rico with a statewide measure: {len(states)} of {len(STATES)}")
     lines += largest_lines(dataset, read_place_index(settings().cache_dir))
     return lines + agreement_coverage_lines(settings())
 

@@ -25,6 +25,7 @@ from types import MappingProxyType
 
 from geodata.dataset import Dataset
 from geodata.dates import long_date
+from geodata.fips import PUERTO_RICO
 from geodata.history import counts_over_time
 from geodata.snapshot import JurisdictionStatus, Snapshot, snapshot
 from geodata.vocabulary import LEVELS, PROVISIONS
@@ -35,17 +36,26 @@ from geodata.vocabulary import LEVELS, PROVISIONS
 @dataclass(frozen=True)
 class LevelWords:
     noun: str
+    #: what the legend counts: the state level holds DC and Puerto Rico too (geodata.fips.STATES)
     plural: str
     title: str
 
 
 LEVEL_WORDS: Mapping[str, LevelWords] = MappingProxyType(
     {
-        "state": LevelWords("state", "states", "States"),
+        "state": LevelWords("state", "states, DC and Puerto Rico", "States"),
         "county": LevelWords("county", "counties", "Counties"),
         "place": LevelWords("city", "cities", "Cities"),
     }
 )
+#: state-level jurisdictions that are not states, by FIPS: what they are called one by one
+NOT_A_STATE: Mapping[str, str] = MappingProxyType({PUERTO_RICO: "territory"})
+
+
+def noun_of(geoid: str, level: str) -> str:
+    """What one jurisdiction is: its level's noun, except for Puerto Rico, a territory."""
+    return NOT_A_STATE.get(geoid, LEVEL_WORDS[level].noun) if level == "state" else LEVEL_WORDS[level].noun
+
 
 VIEWS: Mapping[str, str] = MappingProxyType(
     {

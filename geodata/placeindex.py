@@ -26,7 +26,6 @@ from types import MappingProxyType
 import geopandas as gpd
 import pandas as pd
 import shapely
-import us
 
 from geodata.boundaries import Jurisdiction, atlas_shapes
 from geodata.config import Settings
@@ -41,11 +40,10 @@ _log = logging.getLogger(__name__)
 
 INDEX_FILE = "place_index.csv"
 COLUMNS = ("geoid", "name", "namelsad", "state_fips", "county_geoid", "incorporated", "lon", "lat")
-PUERTO_RICO = "72"
-#: 50 states, DC and Puerto Rico; the island areas (60, 66, 69, 78) are left out: the map has no
-#: counties there, and the tables no measures.
-PLACE_STATES: tuple[str, ...] = tuple(sorted({*STATES, PUERTO_RICO}))
-STATE_NAMES: Mapping[str, str] = MappingProxyType({**STATES, PUERTO_RICO: us.states.PR.name})
+#: 50 states, DC and Puerto Rico (`geodata.fips.STATES`); the island areas (60, 66, 69, 78) are left
+#: out: the map has no counties there, and the tables no measures.
+PLACE_STATES: tuple[str, ...] = tuple(sorted(STATES))
+STATE_NAMES: Mapping[str, str] = STATES
 
 #: what the Census appends to NAME to make NAMELSAD, by LSAD code; the 2015 files have no NAMELSAD
 #: column. "00" (and any code not here) appends nothing: the name already says it ("Milford city

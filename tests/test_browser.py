@@ -75,7 +75,8 @@ def map_frame(page, timeout: float = 60.0):
 
 
 def click_map(frame, lat: float, lon: float, state_fips: str) -> None:
-    """Click the map with the mouse at a latitude/longitude (in a state: Alaska and Hawaii are insets)."""
+    """Click the map with the mouse at a latitude/longitude (in a state: Alaska, Hawaii and Puerto Rico are
+    insets)."""
     y_km, x_km = screen_point(lat, lon, state_fips)
     x, y = frame.evaluate(
         "([y, x]) => { const p = window.cm.map.latLngToContainerPoint([y, x]); return [p.x, p.y]; }",
@@ -219,6 +220,34 @@ def whole_country_in_view(page, frame) -> bool:
     return inside and shows_all
 
 
+#: the container pixels of the shapes drawn for one state (by GEOID prefix): {left, top, right, bottom, width, height}
+STATE_PIXELS = """(fips) => {
+  let bounds = null;
+  for (const layer of Object.values(cm.layers)) {
+    if (!layer.eachLayer) continue;
+    layer.eachLayer((l) => {
+      if (!l.feature || !String(l.feature.id).startsWith(fips) || !l.getBounds) return;
+      const b = l.getBounds();
+      bounds = bounds ? bounds.extend(b) : L.latLngBounds(b.getSouthWest(), b.getNorthEast());
+    });
+  }
+  if (!bounds) return null;
+  const sw = cm.map.latLngToContainerPoint(bounds.getSouthWest());
+  const ne = cm.map.latLngToContainerPoint(bounds.getNorthEast());
+  const size = cm.map.getSize();
+  return { left: sw.x, bottom: sw.y, right: ne.x, top: ne.y, width: size.x, height: size.y };
+}"""
+
+
+def state_drawn_in_view(frame, fips: str, min_width: float) -> bool:
+    """The state's shapes are drawn, whole, inside the map's frame, and at least `min_width` px wide."""
+    px = frame.evaluate(STATE_PIXELS, fips)
+    if not px:
+        return False
+    inside = px["left"] >= 0 and px["right"] <= px["width"] and px["top"] >= 0 and px["bottom"] <= px["height"]
+    return inside and px["right"] - px["left"] >= min_width
+
+
 @pytest.mark.parametrize(("width", "height"), [(1440, 900), (1366, 768), (390, 844)])
 def test_the_whole_country_and_the_legend_are_in_view_without_scrolling(server, browser, width, height):
     OUTPUT.mkdir(exist_ok=True)
@@ -228,9 +257,53 @@ def test_the_whole_country_and_the_legend_are_in_view_without_scrolling(server, 
     time.sleep(1)
     page.screenshot(path=OUTPUT / f"first-screen-{width}x{height}.png")
     assert whole_country_in_view(page, frame)
+    for fips in ("02", "15", "72"):  # the insets too: Alaska, Hawaii and Puerto Rico
+        assert state_drawn_in_view(frame, fips, 30 if width > 640 else 15), fips
     if width > 640:  # beside the map on a desktop; under it on a phone, where the map comes first
         legend = page.locator(".cm-legend").first.bounding_box()
         assert legend["y"] + legend["height"] <= height
+
+
+def test_puerto_rico_clicks_search_and_permalinks(server, browser):
+    """Puerto Rico, in its inset, answers clicks, search and permalinks like a state, and is called a territory."""
+    OUTPUT.mkdir(exist_ok=True)
+    page = browser.new_page(viewport={"width": 1440, "height": 900})
+    page.goto(f"{server}/?date=2025-08-05&level=county")
+    frame = map_frame(page)
+    click_map(frame, 18.40, -66.06, "72")  # San Juan
+    page.get_by_role("heading", name="San Juan Municipio, Puerto Rico").wait_for(timeout=30_000)
+    page.wait_for_url(re.compile(r"j=72127"), timeout=30_000)
+
+    page.goto(f"{server}/?date=2025-08-05&level=state&view=effective&j=72")
+    frame = map_frame(page)
+    page.get_by_role("heading", name="Puerto Rico", exact=True).wait_for(timeout=30_000)
+    page.get_by_text("what applies here: No measure recorded").first.wait_for(timeout=30_000)
+    page.get_by_text("states, DC and Puerto Rico on August 5, 2025").first.wait_for(timeout=30_000)
+
+    page.goto(f"{server}/?date=2025-08-05&level=state")
+    frame = map_frame(page)
+    national_zoom = frame.evaluate("cm.nationalZoom")
+    box = page.get_by_label("Find a place")
+    box.fill("Puerto Rico")
+    box.press("Enter")
+    page.get_by_role("button", name="Puerto Rico (territory)", exact=True).click()
+    page.get_by_role("heading", name="Puerto Rico", exact=True).wait_for(timeout=30_000)
+    page.wait_for_url(re.compile(r"j=72(&|$)"), timeout=30_000)
+    frame = map_frame(page)
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline and frame.evaluate("cm.map.getZoom()") < national_zoom + 1:
+        time.sleep(0.2)
+    assert frame.evaluate("cm.map.getZoom()") >= national_zoom + 1, "search did not zoom to Puerto Rico"
+    assert state_drawn_in_view(frame, "72", 300)
+    page.screenshot(path=OUTPUT / "search-puerto-rico.png")
+
+    if CENSUS_MIRROR.is_dir():  # San Juan's zona urbana comes from the place index
+        box = page.get_by_label("Find a place")
+        box.fill("San Juan")
+        box.press("Enter")
+        page.get_by_role("button", name="San Juan, Puerto Rico (zona urbana)", exact=True).click()
+        page.get_by_role("heading", name="San Juan, Puerto Rico").wait_for(timeout=30_000)
+        page.wait_for_url(re.compile(r"j=7276770"), timeout=30_000)
 
 
 def test_the_exact_date_input_and_play_pause(server, browser):

@@ -184,7 +184,7 @@ def _assert_renderers_agree(data, layer) -> None:
     assert from_geojson or layer.level == "place", "no features"
     assert all(expected[g] == c for g, c in from_geojson.items())
     if layer.level != "place":  # places in no category are left out of the GeoJSON
-        assert set(from_geojson) == set(expected) - {g for g in expected if len(g) == 2 and g > "56"}
+        assert set(from_geojson) == set(expected)
     assert document["metadata"]["sources"] == [str(s) for s in layer.sources]
 
 

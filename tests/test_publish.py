@@ -157,7 +157,8 @@ def test_svg_carries_title_date_legend_counts_and_credits(dataset):
     assert "As of August 5, 2025" in svg
     assert "Limits cooperation (1)" in svg  # California alone
     assert "Requires or expands" in svg and "cooperation (1)" in svg  # Texas alone (wrapped)
-    assert "No measure recorded (48)" in svg
+    assert "No measure recorded (49)" in svg  # 47 states, DC and Puerto Rico
+    assert "(number of states, DC and Puerto Rico)" in svg_text(svg.encode())
     text = svg_text(svg.encode())
     assert "Sources: Cooperation Map policy tables; Census Bureau boundaries." in text  # tables of no date here
     assert "Map: Cooperation Map · https://example.org/map?d=2025-08-05" in text
@@ -191,20 +192,45 @@ def test_region_draws_only_that_state_without_insets(dataset):
     assert set(shapes.jurisdictions.index.str[:2]) == {"06"}
     assert list(shapes.states.index) == ["06"]
     national = map_shapes(dataset, "county", None)
-    assert len(national.states) == 51 and len(national.jurisdictions) == len(atlas_shapes("county"))
+    assert len(national.states) == 52 and len(national.jurisdictions) == len(atlas_shapes("county"))
 
 
-def test_alaska_and_hawaii_insets_sit_clear_of_everything():
+def test_alaska_hawaii_and_puerto_rico_insets_sit_clear_of_everything():
     national = to_national(atlas_shapes("state"))
+    assert set(INSET_FIPS) == {"02", "15", "72"}
     contiguous = national.drop(index=list(INSET_FIPS)).union_all()
-    alaska, hawaii = (shapely.box(*national.loc[[fips]].total_bounds) for fips in INSET_FIPS)
+    boxes = {fips: shapely.box(*national.loc[[fips]].total_bounds) for fips in INSET_FIPS}
     # Metres in the EPSG:5070 plane; 50 km is about 10 px on a 1200 px wide national map.
-    assert alaska.distance(contiguous) > 50_000 and hawaii.distance(contiguous) > 50_000
-    assert alaska.distance(hawaii) > 50_000
-    # Lower left: west of the contiguous centre and below its middle.
+    for fips, box in boxes.items():
+        assert box.distance(contiguous) > 50_000, fips
+        for other, other_box in boxes.items():
+            assert other == fips or box.distance(other_box) > 50_000, (fips, other)
     centre = contiguous.centroid
+    alaska, hawaii, puerto_rico = boxes["02"], boxes["15"], boxes["72"]
+    # Alaska and Hawaii lower left: west of the contiguous centre and below its middle.
     assert alaska.centroid.x < centre.x and hawaii.centroid.x < centre.x
     assert alaska.centroid.y < centre.y and hawaii.centroid.y < centre.y
+    # Puerto Rico lower right, east of Florida's tip and no higher than Georgia's coast.
+    florida, georgia = (national.loc[fips].geometry for fips in ("12", "13"))
+    assert puerto_rico.bounds[0] > florida.bounds[2] and puerto_rico.bounds[3] < georgia.bounds[1]
+
+
+def test_puerto_rico_is_inside_the_national_extent_at_a_readable_scale():
+    national = to_national(atlas_shapes("state"))
+    west, south, east, north = national.drop(index=["72"]).total_bounds
+    pr_west, pr_south, pr_east, pr_north = national.loc[["72"]].total_bounds
+    # It widens the national view by nothing: the map of the rest holds it.
+    assert west < pr_west and south <= pr_south and pr_east < east and pr_north < north
+    assert tuple(national.total_bounds) == (west, south, east, north)
+    # Enlarged, so its 78 municipios show: wider than Connecticut is on the map.
+    counties = to_national(atlas_shapes("county"))
+    assert (counties.index.str[:2] == "72").sum() == 78
+    connecticut = national.loc[["09"]].total_bounds
+    assert pr_east - pr_west > 2 * (connecticut[2] - connecticut[0])
+    # Every municipio sits inside Puerto Rico's inset, and every other county outside it.
+    box = shapely.box(pr_west, pr_south, pr_east, pr_north)
+    inside = counties.geometry.representative_point().within(box)
+    assert list(inside.index[inside.to_numpy()]) == list(counties.index[counties.index.str[:2] == "72"])
 
 
 @pytest.mark.parametrize(
@@ -275,7 +301,7 @@ def test_layer_geojson_carries_categories_measures_and_metadata(dataset):
     assert metadata["generated_by"] == "dashboard.publish"
     assert "DHS list of 2025-05-29" in metadata["sources"]
     features = {f["properties"]["geoid"]: f for f in document["features"]}
-    assert len(features) == 51
+    assert len(features) == 52  # the 50 states, DC and Puerto Rico
     california = features["06"]["properties"]
     assert california["category"] == "doj"
     assert california["federal_lists"] == ["doj-2025-08"]

@@ -164,7 +164,8 @@ def test_a_state_after_a_comma_narrows_the_search(entries):
     assert geoids("Bakersfield, Missouri", entries) == ["2903052"]
     assert geoids("bakersfield missouri", entries) == ["2903052"]
     assert geoids("Washington, DC", entries)[0] == "1150000"
-    assert geoids("Adjuntas, PR", entries) == ["7200358"]
+    # The zona urbana, then the municipio (Puerto Rico's county equivalent) of the same name.
+    assert geoids("Adjuntas, PR", entries) == ["7200358", "72001"]
 
 
 def test_nothing_to_match(entries):
@@ -224,10 +225,12 @@ def test_los_angeles_ranking(entries):
 def test_entries_cover_states_counties_and_every_indexed_place(entries):
     by_geoid = {e.geoid: e for e in entries}
     assert len(by_geoid) == len(entries)
-    assert sum(e.level == "state" for e in entries) == 51
+    assert sum(e.level == "state" for e in entries) == 52  # the 50 states, DC and Puerto Rico
     assert sum(e.level == "county" for e in entries) > 3000
     assert {p.geoid for p in PLACES} | {"1714000"} <= set(by_geoid)
     assert by_geoid["06"].label == "California (state)"
+    assert by_geoid["72"].label == "Puerto Rico (territory)"
+    assert by_geoid["72127"].label == "San Juan Municipio, Puerto Rico (county)"
     assert by_geoid["06029"].label == "Kern County, California (county)"
     assert by_geoid["0603526"].label == "Bakersfield, California (city)"
     assert by_geoid["3521110"].label == "Doña Ana, New Mexico (CDP)"

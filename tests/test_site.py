@@ -167,6 +167,8 @@ def static_server(root: Path) -> Iterator[str]:
 
 
 FILL_OF = "(g) => window.site.layers.state.getLayers().find((l) => l.feature.id === g).options.fillColor"
+IN_VIEW = ("(g) => { const l = window.site.layers.state.getLayers().find((x) => x.feature.id === g);"
+           " return !!l && window.site.map.getBounds().contains(l.getBounds()); }")
 
 
 @pytest.mark.browser
@@ -191,6 +193,9 @@ def test_the_page_paints_restyles_shows_sources_and_stays_on_its_host(site):
                 for (let i = 0; i < d.length; i += 4) if (d[i + 3] && (d[i] < 240 || d[i + 2] < 240)) n++;
                 return n; }""")
             assert painted > 10_000
+            # Puerto Rico is drawn in its inset, whole, in the national view, as Alaska and Hawaii are.
+            for fips in ("02", "15", "72"):
+                assert page.evaluate(IN_VIEW, fips), fips
             assert page.evaluate(FILL_OF, "06").lower() == NO_DATA.lower()  # California's law began in 2018
             after = page.evaluate("() => window.site.index.dates.indexOf('2018-06-01')")
             page.evaluate("""(i) => { const s = document.getElementById('slider'); s.value = String(i);

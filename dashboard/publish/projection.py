@@ -1,8 +1,12 @@
-"""Where things go on the page: Albers USA style, with Alaska and Hawaii as insets, or one state alone.
+"""Where things go on the page: Albers USA style, with Alaska, Hawaii and Puerto Rico as insets, or one
+state alone.
 
 The contiguous states are drawn in their usual equal-area projection (EPSG:5070); Alaska and
 Hawaii each in their own, moved (and Alaska shrunk) into the empty lower-left corner of the same
-plane. tests/test_export.py checks they stay clear of the rest.
+plane, and Puerto Rico in its own, enlarged twice, in the empty lower-right corner, east of
+Florida's tip. `INSETS` is the one definition of where they go: the images, the live map, its
+clicks and labels, and the static edition all place them through `to_national` or `national_xy`.
+tests/test_publish.py checks they stay clear of the rest and inside the national extent.
 """
 
 from __future__ import annotations
@@ -20,12 +24,14 @@ from shapely.geometry import Point
 from geodata.boundaries import atlas_shapes, read_place_shapes
 from geodata.config import settings
 from geodata.dataset import Dataset
-from geodata.fips import STATES, state_fips
+from geodata.fips import PUERTO_RICO, STATES, state_fips
 
 CONUS_CRS = "EPSG:5070"
 ALASKA_CRS = "EPSG:3338"
 HAWAII_CRS = "ESRI:102007"
-REGION_CRS = MappingProxyType({"02": ALASKA_CRS, "15": HAWAII_CRS})
+#: equal-area Albers fitted to Puerto Rico (EPSG has none; its state plane, EPSG:32161, is conformal)
+PUERTO_RICO_CRS = "+proj=aea +lat_0=18.2 +lat_1=17.9 +lat_2=18.5 +lon_0=-66.45 +datum=NAD83 +units=m +no_defs"
+REGION_CRS = MappingProxyType({"02": ALASKA_CRS, "15": HAWAII_CRS, PUERTO_RICO: PUERTO_RICO_CRS})
 
 
 @dataclass(frozen=True)
@@ -40,6 +46,8 @@ class Inset:
 INSETS = (
     Inset("02", ALASKA_CRS, 0.35, (-2_420_000.0, 200_000.0)),
     Inset("15", HAWAII_CRS, 1.0, (-1_070_000.0, 200_000.0)),
+    # Twice its size, or its 78 municipios would be specks: about 575 by 135 km on the plane.
+    Inset(PUERTO_RICO, PUERTO_RICO_CRS, 2.0, (1_670_000.0, 240_000.0)),
 )
 INSET_FIPS = tuple(i.state_fips for i in INSETS)
 
@@ -77,7 +85,7 @@ def inset_matrix(inset: Inset) -> tuple[float, ...]:
 
 
 def to_national(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """Project to the Albers USA style plane: EPSG:5070 with Alaska and Hawaii as insets."""
+    """Project to the Albers USA style plane: EPSG:5070 with Alaska, Hawaii and Puerto Rico as insets."""
     fips = frame.index.str[:2]
     parts = [frame[~fips.isin(list(INSET_FIPS))].to_crs(CONUS_CRS)]
     for inset in INSETS:
@@ -108,7 +116,7 @@ def national_xy(lon: np.ndarray, lat: np.ndarray, fips: str) -> tuple[np.ndarray
 
 
 def region_crs(fips: str) -> str:
-    """An equal-area Albers fitted to one state (Alaska and Hawaii keep their standard ones)."""
+    """An equal-area Albers fitted to one state (Alaska, Hawaii and Puerto Rico keep their insets' own)."""
     if fips in REGION_CRS:
         return REGION_CRS[fips]
     minx, miny, maxx, maxy = atlas_shapes("state").loc[[fips]].total_bounds

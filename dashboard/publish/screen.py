@@ -67,8 +67,8 @@ def national_topology() -> str:
     """The committed states-and-counties TopoJSON, projected to the national plane (km), as JSON text.
 
     Arcs are shared between neighbours, so each arc is projected once, in the projection (and
-    inset) of the state whose state or county outline uses it; Alaska's and Hawaii's arcs touch
-    no other state.
+    inset) of the state whose state or county outline uses it; the arcs of Alaska, Hawaii and
+    Puerto Rico touch no other state.
     """
     topology = json.loads(ARTIFACT.read_text(encoding="utf-8"))
     arcs = _decode(topology)
