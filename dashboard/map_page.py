@@ -115,7 +115,8 @@ with st.container():  # one element, filled or not: an element appearing above t
 urls, names_url, points_url = assets(data, data.version)
 
 # --- the map and its legend first; the controls beside them, the timeline under the map -----
-map_col, side_col = st.columns([2.4, 1], gap="medium")
+# On a phone the columns stack; page.css then orders map, legend and timeline first by these keys.
+map_col, side_col = st.container(key="mapblock").columns([2.4, 1], gap="medium")
 with map_col:
     focus = st.session_state.get("focus")
     st_folium(
@@ -129,16 +130,18 @@ with map_col:
         zoom=focus[1] if focus else NATIONAL_ZOOM,
         render=False,
     )
-    st.select_slider("Date", options=options, key="date", format_func=date_label, on_change=slider_moved,
-                     label_visibility="collapsed" if state.embed else "visible")
-    if not state.embed:
-        time_controls(options, today)
+    with st.container(key="timeline"):
+        st.select_slider("Date", options=options, key="date", format_func=date_label, on_change=slider_moved,
+                         label_visibility="collapsed" if state.embed else "visible")
+        if not state.embed:
+            time_controls(options, today)
 play_ticker(options)
 # Build the click-lookup index now, after the map is on its way, not on the first click.
 shapes(data, state.level)
 with side_col:
-    st.markdown(f"**{md_escape(layer.heading)}**")
-    sections.legend(layer)
+    with st.container(key="legendbox"):
+        st.markdown(f"**{md_escape(layer.heading)}**")
+        sections.legend(layer)
     if state.level == "place" and urls.outlines and not state.embed:
         st.caption("The whole country shows the cities with measures of their own or on a federal list; "
                    "zoom in to draw every incorporated city.")

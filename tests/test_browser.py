@@ -259,9 +259,11 @@ def test_the_whole_country_and_the_legend_are_in_view_without_scrolling(server, 
     assert whole_country_in_view(page, frame)
     for fips in ("02", "15", "72"):  # the insets too: Alaska, Hawaii and Puerto Rico
         assert state_drawn_in_view(frame, fips, 30 if width > 640 else 15), fips
-    if width > 640:  # beside the map on a desktop; under it on a phone, where the map comes first
-        legend = page.locator(".cm-legend").first.bounding_box()
-        assert legend["y"] + legend["height"] <= height
+    # beside the map on a desktop; right under it on a phone, where the map comes first
+    legend = page.locator(".cm-legend").first.bounding_box()
+    assert legend["y"] + legend["height"] <= height
+    map_box = page.locator('iframe[title="streamlit_folium.st_folium"]').bounding_box()
+    assert map_box["y"] < legend["y"] if width <= 640 else map_box["x"] < legend["x"]
 
 
 def test_puerto_rico_clicks_search_and_permalinks(server, browser):

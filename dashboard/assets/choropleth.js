@@ -201,6 +201,9 @@
       cm.ready = true;
       // Fit the whole country, insets included, to whatever size the frame has now (the frame is
       // sized after the map is created); a later center/zoom from the app still wins.
+      // The map follows its frame, which the page's CSS makes shorter on a phone (page.css).
+      map.getContainer().style.setProperty("height", "100vh", "important");
+      map.invalidateSize({ animate: false, pan: false });
       cm.nationalZoom = map.getBoundsZoom(config.nationalBounds, false, [8, 8]);
       if (!config.focused) cm.resetView();
       cmCore.addLabels(map, config.labels, () => cm.nationalZoom, "cm-label");
