@@ -1,7 +1,7 @@
 """The most populous cities and counties, and whether the tables have measures of their own for them.
 
 Cities are ranked by GeoNames population (the Census boundary files carry none), among the Census
-places the build indexed; counties by the Census Bureau estimates in geodata/largest_counties.csv,
+places the build indexed; counties by their 2020 Census counts in geodata/largest_counties.csv,
 a small sourced table. `python -m geodata coverage` lists both.
 """
 
@@ -24,7 +24,7 @@ CONSOLIDATED = {
     "1235000": ("12031",),  # Jacksonville / Duval County
     "4752006": ("47037",),  # Nashville / Davidson County
     "2148006": ("21111",),  # Louisville / Jefferson County (balance)
-    "2148000": ("21111",),  # Louisville / Jefferson County
+    "2148000": ("21111", "2148006"),  # Louisville city, inside the metro government
     "2146027": ("21067",),  # Lexington-Fayette
     "1836003": ("18097",),  # Indianapolis / Marion County
     "0820000": ("08031",),  # Denver
@@ -35,7 +35,16 @@ CONSOLIDATED = {
     "2965000": ("29510",),  # St. Louis city
     "5182000": ("51810",),  # Virginia Beach
     "0203000": ("02020",),  # Anchorage
+    "3651000": ("36005", "36047", "36061", "36081", "36085"),  # New York City and its five boroughs
 }
+
+#: the other way round: a consolidated county's measures may sit on its city's GEOID (or, for D.C., its own)
+CONSOLIDATED_COUNTIES: dict[str, tuple[str, ...]] = {}
+for _city, _geoids in CONSOLIDATED.items():
+    for _geoid in _geoids:
+        if len(_geoid) == 5:
+            _others = tuple(g for g in _geoids if len(g) != 5)
+            CONSOLIDATED_COUNTIES[_geoid] = (*CONSOLIDATED_COUNTIES.get(_geoid, ()), _city, *_others)
 
 
 @dataclass(frozen=True)
@@ -72,8 +81,9 @@ def largest_counties(path: Path = LARGEST_COUNTIES_PATH) -> list[Ranked]:
 
 def has_own_measures(dataset: Dataset, geoid: str) -> bool:
     """Whether the tables (or ICE's sheets) hold a measure of this jurisdiction's own, counting a
-    consolidated city's measures recorded on its county."""
-    return any(dataset.measures_by_geoid.get(g) for g in (geoid, *CONSOLIDATED.get(geoid, ())))
+    consolidated city's measures recorded on its county, and a consolidated county's on its city."""
+    also = CONSOLIDATED.get(geoid, ()) + CONSOLIDATED_COUNTIES.get(geoid, ())
+    return any(dataset.measures_by_geoid.get(g) for g in (geoid, *also))
 
 
 def coverage_of(ranked: list[Ranked], dataset: Dataset) -> tuple[list[Ranked], list[Ranked]]:

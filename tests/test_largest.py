@@ -39,3 +39,11 @@ def test_a_consolidated_city_counts_its_county_measures(write_tables, empty_cach
     lines = largest_lines(data, INDEX)
     assert lines[0] == "largest 4 cities: 2 with measures of their own, 2 without"
     assert any("#1 New York, New York (3651000)" in line for line in lines)
+
+
+def test_a_consolidated_county_counts_the_measures_of_its_city():
+    from geodata.largest import CONSOLIDATED_COUNTIES
+
+    assert "3651000" in CONSOLIDATED_COUNTIES["36047"]  # Brooklyn: New York City's measures
+    assert CONSOLIDATED_COUNTIES["11001"] == ("1150000", "11")  # D.C.: the district's own
+    assert "2148006" in CONSOLIDATED_COUNTIES["21111"]  # Jefferson County, Kentucky: the metro government
