@@ -20,8 +20,16 @@ from geodata.load import load_dataset
 from geodata.placeindex import build_place_index, read_place_index
 from geodata.placeoutlines import build_place_outlines
 from geodata.places import build_places
+from geodata.reconciliation import reconciliation_lines
 from geodata.snapshot import snapshot
-from geodata.tables import DESIGNATIONS_PATH, POLICIES_PATH, parse_date, read_designations, read_policies
+from geodata.tables import (
+    DESIGNATIONS_PATH,
+    POLICIES_PATH,
+    parse_date,
+    read_designations,
+    read_policies,
+    read_unplaced_designations,
+)
 from geodata.validate import check
 from geodata.vocabulary import LEVELS
 
@@ -171,6 +179,7 @@ def coverage_lines(policies: Path, designations: Path) -> list[str]:
             f"  {name}: {lists[name]} entries ({', '.join(f'{levels[lv]} {lv}' for lv in LEVELS)}),"
             f" {removed} with removed_on"
         )
+    lines += reconciliation_lines(dataset.designations, read_unplaced_designations().records)
     states = {m.geoid for m in own if m.level == "state"}
     lines.append(f"states, DC and Puerto Rico with a statewide measure: {len(states)} of {len(STATES)}")
     lines += largest_lines(dataset, read_place_index(settings().cache_dir))

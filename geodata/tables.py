@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Generic, TypeVar
 
 from geodata.cells import starts_like_formula
-from geodata.vocabulary import DIRECTIONS, FEDERAL_LISTS, INSTRUMENTS, PROVISIONS, level_of
+from geodata.vocabulary import DIRECTIONS, FEDERAL_LISTS, INSTRUMENTS, PROVISIONS, UNPLACED_KINDS, level_of
 
 DATA_DIR = Path(__file__).parent
 REPO_DIR = DATA_DIR.resolve().parent
@@ -528,3 +528,66 @@ def read_policies(path: Path = POLICIES_PATH, today: dt.date | None = None) -> T
 def read_designations(path: Path = DESIGNATIONS_PATH, today: dt.date | None = None) -> Table[Designation]:
     """Parse the federal-designations table. Rows with problems are reported and left out."""
     return _read_table(path, DESIGNATION_COLUMNS, today, _parse_designation)
+
+
+UNPLACED_PATH = DATA_DIR / "designations_unplaced.csv"
+UNPLACED_COLUMNS = (
+    "state_fips",
+    "jurisdiction",
+    "kind",
+    "list",
+    "listed_on",
+    "removed_on",
+    "source_url",
+    "notes",
+)
+
+
+@dataclass(frozen=True)
+class UnplacedDesignation:
+    """A federal-list entry that no Census geography the map draws can hold (a New England town, say)."""
+
+    state_fips: str
+    jurisdiction: str
+    kind: str
+    list: str
+    listed_on: dt.date
+    removed_on: dt.date | None
+    source_url: str
+    notes: str
+    line: int = 0
+
+    @property
+    def drawn_as(self) -> str:
+        return UNPLACED_KINDS[self.kind]
+
+
+def _parse_unplaced(
+    c: _RowChecker, seen: dict[tuple[str, str, str], int], today: dt.date
+) -> UnplacedDesignation | None:
+    state_fips = c.text("state_fips")
+    if state_fips and level_of(state_fips) != "state":
+        c.fail("state_fips", f"malformed state FIPS code {state_fips!r}: expected 2 digits")
+    jurisdiction = c.label("jurisdiction")
+    kind = c.choice("kind", UNPLACED_KINDS)
+    list_id = c.choice("list", FEDERAL_LISTS)
+    key = (state_fips, jurisdiction, list_id)
+    if key in seen:
+        c.fail("jurisdiction", f"{jurisdiction} is on {list_id} already at line {seen[key]}")
+    else:
+        seen[key] = c.line
+    listed_on = c.date("listed_on", today)
+    removed_on = c.date("removed_on", today, required=False)
+    if listed_on and removed_on and removed_on < listed_on:
+        c.fail("removed_on", f"{removed_on} is before listed_on {listed_on}")
+    source_url = c.source()
+    notes = c.text("notes", required=False)
+    if listed_on is None:
+        return None
+    return UnplacedDesignation(state_fips, jurisdiction, kind, list_id, listed_on, removed_on, source_url, notes,
+                               c.line)
+
+
+def read_unplaced_designations(path: Path = UNPLACED_PATH, today: dt.date | None = None) -> Table[UnplacedDesignation]:
+    """Parse the table of federal-list entries the map cannot draw. Rows with problems are reported and left out."""
+    return _read_table(path, UNPLACED_COLUMNS, today, _parse_unplaced)

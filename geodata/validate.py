@@ -10,7 +10,7 @@ from pathlib import Path
 
 from geodata.boundaries import Gazetteer
 from geodata.provenance import provenance_problems
-from geodata.tables import Measure, Problem, Table, read_designations, read_policies
+from geodata.tables import Measure, Problem, Table, read_designations, read_policies, read_unplaced_designations
 
 _SUPERSEDED_BY = re.compile(r"superseded by ([a-z0-9]+(?:-[a-z0-9]+)*)")
 
@@ -103,6 +103,7 @@ def check(
     problems = [
         *policy_table.problems,
         *designation_table.problems,
+        *read_unplaced_designations(today=today).problems,
         *succession_problems(str(policies), policy_table.records),
         *agreements_under_state_bans(str(policies), policy_table.records),
         *provenance_problems(policies, policy_table.records, today),  # public notes; evidence.csv

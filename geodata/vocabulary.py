@@ -77,3 +77,13 @@ def level_of(geoid: str) -> str | None:
         if len(geoid) == length:
             return level
     return None
+
+#: Kinds of federal-list entries that no Census geography the map draws can hold, and how each is drawn.
+UNPLACED_KINDS = MappingProxyType(
+    {
+        "new_england_town": "a New England town, which the Census Bureau counts as a county subdivision, "
+        "not a place; the map draws no towns, so it is listed here and not drawn",
+        "nj_township": "a New Jersey township, which the Census Bureau counts as a county subdivision, "
+        "not a place; the map draws no townships, so it is listed here and not drawn",
+    }
+)
