@@ -256,7 +256,7 @@ def counts_chart(frame: pd.DataFrame, categories: Sequence[Category], day: dt.da
                     "color": {
                         "field": "category", "type": "nominal",
                         "scale": {"domain": [c.label for c in shown], "range": [c.color for c in shown]},
-                        "legend": {"orient": "bottom", "title": None},
+                        "legend": {"orient": "bottom", "title": None, "labelLimit": 0},  # whole labels, never "…"
                     },
                     "tooltip": [{"field": "date", "type": "temporal"}, {"field": "category"}, {"field": "count"}],
                 },
