@@ -63,6 +63,7 @@ PROCESS_LANGUAGE: tuple[tuple[str, re.Pattern[str]], ...] = (
         r"(?i:\b(?:this|that|earlier|first|second|last) pass\b)",
         r"(?i:(?<!habeas )\bcorpus\b|\bsearch tool\b|\bsearch results?\b|\breturned by (?:the )?search\b)",
         r"(?i:\bgeodata check\b|\bapply_review\b)",
+        r"\bPREFIX\d*\b|(?i:\bto (?:the )?\w+ standard\b)",  # a brief's name, or its bar, as a yardstick
     )),
     ("names a working file or working rows", _any(
         r"\b[\w./-]+\.(?:tsv|md|py|txt)\b",

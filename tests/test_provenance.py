@@ -43,6 +43,8 @@ TODAY = dt.date(2026, 1, 1)
         "A mirror address as returned by search.",
         "This completes the existing end row cobb-county-end-287g-2021.",
         "Current status after 2015 not verified.",
+        "Later ordinances (dates not confirmed to PREFIX2 standard, so not added).",
+        "Its day is not known to the brief's standard.",
     ],
 )
 def test_process_language_is_recognised(note):
