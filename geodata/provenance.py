@@ -17,6 +17,7 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from geodata.tables import DATA_DIR, POLICIES_PATH, Measure, Problem, parse_date, public_file_name, table_rows
 
@@ -38,6 +39,13 @@ _URL = re.compile(r"https?://\S+")
 def _any(*patterns: str) -> re.Pattern[str]:
     """One pattern matching any of `patterns` (case-sensitive unless a pattern says `(?i:...)`)."""
     return re.compile("|".join(f"(?:{p})" for p in patterns))
+
+
+class HasNotes(Protocol):
+    """A table record with public notes: a measure, or a federal-list entry."""
+
+    notes: str
+    line: int
 
 
 #: (what is wrong, pattern), matched against the text with its web addresses removed
@@ -107,8 +115,8 @@ def process_language(text: str) -> list[str]:
     return found
 
 
-def process_language_problems(path: Path | str, measures: Sequence[Measure]) -> list[Problem]:
-    """Notes that talk about the research process instead of the measure."""
+def process_language_problems(path: Path | str, measures: Sequence[HasNotes]) -> list[Problem]:
+    """Notes that talk about the research process instead of the measure (or the list entry)."""
     return [
         Problem(str(path), m.line, "notes", message)
         for m in measures

@@ -9,8 +9,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from geodata.boundaries import Gazetteer
-from geodata.provenance import provenance_problems
-from geodata.tables import Measure, Problem, Table, read_designations, read_policies, read_unplaced_designations
+from geodata.provenance import process_language_problems, provenance_problems
+from geodata.tables import (
+    UNPLACED_PATH,
+    Measure,
+    Problem,
+    Table,
+    read_designations,
+    read_policies,
+    read_unplaced_designations,
+)
 
 _SUPERSEDED_BY = re.compile(r"superseded by ([a-z0-9]+(?:-[a-z0-9]+)*)")
 
@@ -100,10 +108,13 @@ def check(
 ) -> CheckResult:
     policy_table = read_policies(policies, today)
     designation_table = read_designations(designations, today)
+    unplaced_table = read_unplaced_designations(today=today)
     problems = [
         *policy_table.problems,
         *designation_table.problems,
-        *read_unplaced_designations(today=today).problems,
+        *unplaced_table.problems,
+        *process_language_problems(str(designations), designation_table.records),
+        *process_language_problems(str(UNPLACED_PATH), unplaced_table.records),
         *succession_problems(str(policies), policy_table.records),
         *agreements_under_state_bans(str(policies), policy_table.records),
         *provenance_problems(policies, policy_table.records, today),  # public notes; evidence.csv

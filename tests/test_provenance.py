@@ -85,6 +85,14 @@ def test_check_command_fails_on_process_language(write_tables, capsys):
     assert "policies.csv:2: notes: " in capsys.readouterr().out
 
 
+def test_check_rejects_process_language_in_a_federal_list_entry(write_tables, tmp_path):
+    entry = {"geoid": "06", "jurisdiction": "California", "list": "dhs-2025-05", "listed_on": "2025-05-29",
+             "removed_on": "", "source_url": "https://example.org/", "notes": "Reviewer: not found in round 3."}
+    policies, lists = write_tables([measure_row()], [entry])
+    result = check(policies, lists, load_gazetteer(tmp_path / "cache"), today=TODAY)
+    assert any(str(p).startswith("designations.csv:2: notes: ") for p in result.problems)
+
+
 def test_committed_notes_are_public_copy():
     table = read_policies(POLICIES_PATH)
     offending = {m.measure_id: process_language(m.notes) for m in table.records if process_language(m.notes)}
