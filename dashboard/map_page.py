@@ -86,11 +86,12 @@ with st.container():  # one element whatever it holds, so the map below keeps it
             icon="⚠️",
         )
     if not data.gazetteer.places_have_geometry and state.level == "place":
+        problem = data.provenance.places_problem
+        why = " (" + md_escape(problem) + ")" if problem else ""
         st.info(
             tr("City boundaries are not available, so cities are drawn as points{why}. Run `python -m geodata "
                "build` (or `make run`) with internet access, or point GEODATA_CENSUS_SOURCE at a folder of Census "
-               "place files, to draw them.",
-               why=f" ({md_escape(data.provenance.places_problem)})" if data.provenance.places_problem else ""),
+               "place files, to draw them.", why=why),
             icon="ℹ️",
         )
 

@@ -78,8 +78,8 @@ def sources_line(layer: Layer, drew_points: bool) -> str:
     tr = layer.tr
     as_of = layer.as_of
     # The project's name stays as it is: "Cooperation Map policy tables" reads "Cooperation Map: tablas…"
-    parts = [tr("{project} {sources}", project=PROJECT_NAME, sources=f"{as_of[:1].lower()}{as_of[1:]}"),
-             tr(BOUNDARIES_CREDIT)]
+    lowered = as_of[:1].lower() + as_of[1:]
+    parts = [tr("{project} {sources}", project=PROJECT_NAME, sources=lowered), tr(BOUNDARIES_CREDIT)]
     if drew_points:
         parts.append(tr(POINTS_CREDIT))
     return tr("Sources: {sources}.", sources="; ".join(parts))
