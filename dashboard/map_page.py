@@ -74,7 +74,7 @@ else:
     st.caption(
         tr("Which states, counties and cities limit or require cooperation with federal immigration "
            "enforcement, on any date since 1979, each fact linked to its source.")
-        + f" [{tr('About & methodology')}](methodology{'?lang=' + tr.lang if tr.lang != 'en' else ''})"
+        + " [" + tr("About & methodology") + "](methodology" + ("?lang=" + tr.lang if tr.lang != "en" else "") + ")"
     )
 with st.container():  # one element whatever it holds, so the map below keeps its place
     for notice in (*st.session_state.get("notices", ()), *filter(None, [st.session_state.pop("flash", None)])):

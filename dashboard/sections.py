@@ -36,8 +36,9 @@ def legend_html(layer: Layer) -> str:
             f"{html.escape(category.label)}{count}</div>"
         )
     unit = layer.unit if layer.counts_complete else tr("{unit} (counts incomplete)", unit=layer.unit)
+    aria = tr("Legend")
     return (
-        f'<div class="cm-legend" role="list" aria-label="{html.escape(tr("Legend"))}">{"".join(rows)}'
+        f'<div class="cm-legend" role="list" aria-label="{html.escape(aria)}">{"".join(rows)}'
         f'<div class="cm-legend-unit">{html.escape(unit)}</div>'
         f'<div class="cm-legend-unit">{html.escape(layer.as_of)}</div></div>'
     )
@@ -85,13 +86,16 @@ def measure_card_html(m: Measure, relation: str, evidence: Evidence | None = Non
     # Evidence and notes can run long (conflicting sources, second sources): folded, so cards stay scannable.
     folded = ""
     if evidence:
+        says = tr("What the source says")
+        recorded = tr("recorded {day}", day=tr.long_date(evidence.checked_on))
         folded += (
-            f'<details class="cm-notes"><summary>{html.escape(tr("What the source says"))}</summary>'
+            f'<details class="cm-notes"><summary>{html.escape(says)}</summary>'
             f'<span data-text>{html.escape(evidence.evidence)}</span>'
-            f" <i>({html.escape(tr('recorded {day}', day=tr.long_date(evidence.checked_on)))})</i></details>"
+            f" <i>({html.escape(recorded)})</i></details>"
         )
     if m.notes:
-        folded += (f'<details class="cm-notes"><summary>{html.escape(tr("Notes"))}</summary>'
+        notes = tr("Notes")
+        folded += (f'<details class="cm-notes"><summary>{html.escape(notes)}</summary>'
                    f"<span data-text>{html.escape(m.notes)}</span></details>")
     source = tr("Agreement (MOA)") if is_moa else tr("Source")
     return (
@@ -161,17 +165,19 @@ def federal_lists_html(dataset: Dataset, geoid: str, day: dt.date, tr: Translato
     """Every federal-list entry, with the ones dated after the chosen day marked as later."""
     entries = dataset.designations_by_geoid.get(geoid, ())
     if not entries:
-        return f'<p class="cm-empty">{html.escape(tr("Not on the DHS or DOJ list."))}</p>'
+        empty = tr("Not on the DHS or DOJ list.")
+        return f'<p class="cm-empty">{html.escape(empty)}</p>'
     parts = []
+    source = tr("source")
     for entry in entries:
         period = tr("listed {day}", day=tr.long_date(entry.listed_on))
         if entry.removed_on:
             period += ", " + tr("removed {day}", day=tr.long_date(entry.removed_on))
-        later = (f' <span class="cm-later">{html.escape(tr("later than the date shown"))}</span>'
-                 if entry.listed_on > day else "")
+        later_words = tr("later than the date shown")
+        later = f' <span class="cm-later">{html.escape(later_words)}</span>' if entry.listed_on > day else ""
         parts.append(
             f"<p>{html.escape(tr(FEDERAL_LISTS[entry.list]))}: {html.escape(period)}{later}"
-            f" · {_link(entry.source_url, tr('source'))}</p>"
+            f" · {_link(entry.source_url, source)}</p>"
         )
     return "".join(parts)
 
@@ -330,11 +336,12 @@ def changes_table(dataset: Dataset, layer: Layer) -> None:
 def changes_table_html(dataset: Dataset, layer: Layer) -> str:
     """The compare table as HTML: interface words from the catalog, measure titles marked as data text."""
     tr = layer.tr
+    source = tr("source")
 
     def sources(ids: Sequence[str]) -> str:
         return " ".join(
             f'<span data-text>{html.escape(dataset.measures_by_id[i].title[:50])}</span>'
-            f" ({_link(dataset.measures_by_id[i].source_url, tr('source'))})"
+            f" ({_link(dataset.measures_by_id[i].source_url, source)})"
             for i in ids
             if i in dataset.measures_by_id
         )

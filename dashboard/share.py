@@ -104,7 +104,7 @@ def share_section(data: Dataset, state: ViewState, layer: Layer) -> None:
     st.subheader(tr("Publish and share"))
     images, links, downloads = st.columns(3)
     with images:
-        st.markdown(f"**{tr('Image')}**")
+        st.markdown("**" + tr("Image") + "**")
         st.text_input(tr("Title"), key="title", placeholder=layer.title(), max_chars=publish.MAX_TITLE)
         for notice in title_notices:
             st.caption(notice)
@@ -130,14 +130,14 @@ def share_section(data: Dataset, state: ViewState, layer: Layer) -> None:
         for line in config.ignored:
             st.caption(md_escape(line))
     with links:
-        st.markdown(f"**{tr('Permalink')}**")
+        st.markdown("**" + tr("Permalink") + "**")
         st.code(link, language=None, wrap_lines=True)
-        st.markdown(f"**{tr('Embed')}**")
+        st.markdown("**" + tr("Embed") + "**")
         width = st.selectbox(tr("Column width"), list(EMBED_HEIGHTS), key="embed_width",
                              index=list(EMBED_HEIGHTS).index(DEFAULT_EMBED_WIDTH), format_func=lambda w: f"{w} px")
         st.code(embed_snippet(base, state, width, layer), language="html", wrap_lines=True)
     with downloads:
-        st.markdown(f"**{tr('Data')}**")
+        st.markdown("**" + tr("Data") + "**")
         today = dt.date.today()
         st.download_button(
             tr("Snapshot shown (CSV)"), data=lambda: publish.snapshot_csv(layer),

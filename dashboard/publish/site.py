@@ -204,7 +204,7 @@ def site_strings(tr: Translator) -> dict[str, str]:
         "whatItIs": tr("what it is"),
         "loadFailed": tr("The map could not be loaded:"),
         "dataText": tr("Measure titles, notes and what the sources say are shown in English, as written in the "
-                       "sources.") if tr.lang != DEFAULT else "",
+               "sources.") if tr.lang != DEFAULT else "",
     }
 
 
@@ -224,7 +224,33 @@ def _index_html(title: str, tr: Translator | None = None, root: str = "", index:
     `root` leads from the page to the site's root ("" or "../"), where site.js finds `index`."""
     tr = tr or translator(DEFAULT)
     heading = html.escape(title)
-    t = lambda message: html.escape(tr(message))  # noqa: E731 -- the shell's many short strings
+    # Looked up here, not inside the page's f-string, where the catalog's extractor cannot see them.
+    footer = html.escape(tr("{project}: the static edition, for embeds and busy days.", project=PROJECT_NAME))
+    w = [html.escape(text) for text in (
+        tr("The map could not be loaded:"),
+        tr("Which states, counties and cities limit cooperation with federal immigration enforcement, "
+               "and which require it, on any date since 1979. Every fact links to its source."),
+        tr("What the map shows"),
+        tr("Level"),
+        tr("View"),
+        tr("▶ Play"),
+        tr("Date"),
+        tr("Key dates"),
+        tr("Jump to a key date…"),
+        tr("Map"),
+        tr("Legend"),
+        tr("Click a state, county or city for its measures "
+               "and their sources."),
+        tr("Methodology"),
+        tr("How the map is made"),
+        tr("definitions, "
+       "dates, provision tags, sources, known gaps and corrections."),
+        tr("Downloads"),
+        tr("CSV of the map as shown"),
+        tr("(made in your browser: one "
+       "row per jurisdiction, its category in words beside the code)"),
+        tr("Boundaries: U.S. Census Bureau. Map drawn with Leaflet."),
+    )]
     return f"""<!doctype html>
 <html lang="{tr.lang}">
 <head>
@@ -237,48 +263,43 @@ def _index_html(title: str, tr: Translator | None = None, root: str = "", index:
 <link rel="stylesheet" href="{root}vendor/leaflet/leaflet.css">
 <link rel="stylesheet" href="{root}assets/site.css">
 </head>
-<body data-root="{root}" data-index="{html.escape(index)}" data-load-failed="{t("The map could not be loaded:")}">
+<body data-root="{root}" data-index="{html.escape(index)}" data-load-failed="{w[0]}">
 <header class="site-header">
   <p class="languages">{_language_links(tr.lang, root)}</p>
   <h1 id="title">{heading}</h1>
-  <p class="lede">{t("Which states, counties and cities limit cooperation with federal immigration enforcement, "
-                     "and which require it, on any date since 1979. Every fact links to its source.")}</p>
+  <p class="lede">{w[1]}</p>
 </header>
 <main class="layout">
-  <section class="controls" aria-label="{t("What the map shows")}">
-    <label>{t("Level")} <select id="level"></select></label>
-    <label>{t("View")} <select id="view"></select></label>
+  <section class="controls" aria-label="{w[2]}">
+    <label>{w[3]} <select id="level"></select></label>
+    <label>{w[4]} <select id="view"></select></label>
     <div class="time">
-      <button id="play" type="button" aria-pressed="false">{t("▶ Play")}</button>
-      <input id="slider" type="range" min="0" max="0" value="0" aria-label="{t("Date")}">
+      <button id="play" type="button" aria-pressed="false">{w[5]}</button>
+      <input id="slider" type="range" min="0" max="0" value="0" aria-label="{w[6]}">
       <output id="date-label" for="slider"></output>
     </div>
-    <label>{t("Key dates")} <select id="key-dates"><option value="">{t("Jump to a key date…")}</option></select></label>
+    <label>{w[7]} <select id="key-dates"><option value="">{w[8]}</option></select></label>
     <p id="levels-note" class="note"></p>
   </section>
   <ul id="notices" class="notices" aria-live="polite"></ul>
   <div class="map-and-panel">
-    <div id="map" role="region" aria-label="{t("Map")}"></div>
+    <div id="map" role="region" aria-label="{w[9]}"></div>
     <aside class="panel">
-      <section id="legend" aria-label="{t("Legend")}"></section>
+      <section id="legend" aria-label="{w[10]}"></section>
       <p id="as-of" class="as-of"></p>
-      <section id="details" aria-live="polite"><p class="hint">{t("Click a state, county or city for its measures "
-                                                                   "and their sources.")}</p></section>
+      <section id="details" aria-live="polite"><p class="hint">{w[11]}</p></section>
     </aside>
   </div>
   <section class="more">
-    <h2>{t("Methodology")}</h2>
-    <p><a id="methodology-link" href="{root}methodology.html">{t("How the map is made")}</a>: {t("definitions, "
-       "dates, provision tags, sources, known gaps and corrections.")}</p>
-    <h2>{t("Downloads")}</h2>
+    <h2>{w[12]}</h2>
+    <p><a id="methodology-link" href="{root}methodology.html">{w[13]}</a>: {w[14]}</p>
+    <h2>{w[15]}</h2>
     <ul id="downloads" class="downloads"></ul>
-    <p><button id="csv-now" type="button">{t("CSV of the map as shown")}</button> {t("(made in your browser: one "
-       "row per jurisdiction, its category in words beside the code)")}</p>
+    <p><button id="csv-now" type="button">{w[16]}</button> {w[17]}</p>
   </section>
 </main>
-<footer class="site-footer"><p>{html.escape(tr("{project}: the static edition, for embeds and busy days.",
-                                                project=PROJECT_NAME))}
-{t("Boundaries: U.S. Census Bureau. Map drawn with Leaflet.")}</p></footer>
+<footer class="site-footer"><p>{footer}
+{w[18]}</p></footer>
 <script src="{root}vendor/leaflet/leaflet.js"></script>
 <script src="{root}assets/mapcore.js"></script>
 <script src="{root}assets/site.js"></script>
@@ -296,6 +317,7 @@ def _methodology_page(text: str, tr: Translator | None = None, root: str = "") -
     except ImportError:
         return None
     body = markdown.markdown(text, extensions=["tables", "fenced_code", "toc"])
+    heading, back = tr("Methodology"), tr("Back to the map")
     return f"""<!doctype html>
 <html lang="{tr.lang}">
 <head>
@@ -303,11 +325,11 @@ def _methodology_page(text: str, tr: Translator | None = None, root: str = "") -
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta http-equiv="Content-Security-Policy" content="default-src 'self'; style-src 'self'; img-src 'self'">
 <meta name="referrer" content="no-referrer">
-<title>{html.escape(tr("Methodology"))} · {html.escape(PROJECT_NAME)}</title>
+<title>{html.escape(heading)} · {html.escape(PROJECT_NAME)}</title>
 <link rel="stylesheet" href="{root}assets/site.css">
 </head>
 <body class="methodology">
-<p><a href="index.html">&larr; {html.escape(tr("Back to the map"))}</a></p>
+<p><a href="index.html">&larr; {html.escape(back)}</a></p>
 {body}
 </body>
 </html>
