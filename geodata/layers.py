@@ -273,11 +273,16 @@ class SourceNote:
     status: str = ""
     #: how the date reads after the name: "Policy tables as of …", "ICE sheet of …"
     joiner: str = "as of"
+    #: English keeps the project's ISO dates; another language reads them in its locale (Babel)
+    lang: str = "en"
 
     def __str__(self) -> str:
         if self.status:
             return f"{self.name}: {self.status}"
-        return f"{self.name} {self.joiner} {self.as_of.isoformat()}" if self.as_of else self.name
+        if not self.as_of:
+            return self.name
+        shown = self.as_of.isoformat() if self.lang == "en" else translator(self.lang).long_date(self.as_of)
+        return f"{self.name} {self.joiner} {shown}"
 
 
 def _uses_ice(view: str, level: str) -> bool:
@@ -287,15 +292,16 @@ def _uses_ice(view: str, level: str) -> bool:
 
 def _sources(dataset: Dataset, view: str, level: str, tr: Translator = ENGLISH) -> tuple[SourceNote, ...]:
     provenance = dataset.provenance
-    notes = [SourceNote(tr("Policy tables"), provenance.policies_as_of, joiner=tr("as of"))]
+    lang = tr.lang
+    notes = [SourceNote(tr("Policy tables"), provenance.policies_as_of, joiner=tr("as of"), lang=lang)]
     if view == "federal":
-        notes += [SourceNote(tr("DHS list"), FEDERAL_LIST_DATES["dhs-2025-05"], joiner=tr("of")),
-                  SourceNote(tr("DOJ list"), FEDERAL_LIST_DATES["doj-2025-08"], joiner=tr("of"))]
+        notes += [SourceNote(tr("DHS list"), FEDERAL_LIST_DATES["dhs-2025-05"], joiner=tr("of"), lang=lang),
+                  SourceNote(tr("DOJ list"), FEDERAL_LIST_DATES["doj-2025-08"], joiner=tr("of"), lang=lang)]
     if _uses_ice(view, level):
         if provenance.ice_loaded:
-            notes.append(SourceNote(tr("ICE sheet"), provenance.ice_as_of, joiner=tr("of")))
+            notes.append(SourceNote(tr("ICE sheet"), provenance.ice_as_of, joiner=tr("of"), lang=lang))
         else:
-            notes.append(SourceNote(tr("ICE 287(g) sheets"), None, tr("not loaded")))
+            notes.append(SourceNote(tr("ICE 287(g) sheets"), None, tr("not loaded"), lang=lang))
     return tuple(notes)
 
 
