@@ -15,6 +15,8 @@ __all__ = ["current", "switch", "translator"]
 
 KEY = "lang"
 SWITCH_KEY = "lang_switch"
+#: widgets whose options are shown in words (or month names) that change with the language
+WORDED_WIDGETS = ("level", "view", "date", "compare_date", "play_step", "play_speed", "region", "embed_width")
 
 
 def current() -> Translator:
@@ -26,7 +28,14 @@ def current() -> Translator:
 
 
 def _switched() -> None:
-    st.session_state[KEY] = st.session_state[SWITCH_KEY]
+    state = st.session_state
+    state[KEY] = state[SWITCH_KEY]
+    # Streamlit keeps a radio's or a select box's choice as its words: once they are translated, the
+    # browser's old words match no option and the choice would be lost. Setting each value again
+    # here, before the run, makes the session's value win over the browser's.
+    for key in WORDED_WIDGETS:
+        if key in state:
+            state[key] = state[key]
 
 
 def switch() -> None:
