@@ -342,7 +342,7 @@ def test_the_los_angeles_panel_answers_first(server, browser):
     cards = page.locator(".cm-card")
     first, second = cards.nth(0).bounding_box(), cards.nth(1).bounding_box()
     assert abs(first["y"] - second["y"]) < 2, "cards sit side by side across the page's width"
-    page.get_by_text("adopted 2024-12-04").first.wait_for(timeout=30_000)
+    page.get_by_text("adopted December 4, 2024").first.wait_for(timeout=30_000)  # Babel's long date
     page.get_by_role("tab", name=re.compile(r"Federal lists")).click()
     page.get_by_text("later than the date shown").first.wait_for(timeout=30_000)
     full_screenshot(page, OUTPUT / "los-angeles-panel.png")
