@@ -159,3 +159,12 @@ def test_the_static_editions_strings_are_complete_in_every_language():
         assert set(strings) == set(english)
         assert all(strings[k] != english[k] for k in english if english[k] and k != "dataText" and
                    english[k] not in ("▶ Play",)), json.dumps(strings, ensure_ascii=False)
+
+
+def test_a_missing_catalog_reaches_the_page_as_a_notice(monkeypatch, tmp_path: Path):
+    import dashboard.urlstate as urlstate
+
+    monkeypatch.setattr(urlstate, "translator", lambda lang: translator(lang, tmp_path))
+    state = parse_params({"lang": "es", "date": "2025-08-05"}, DAY)
+    assert state.lang == "es"  # kept in the URL: the catalog may be back on the next visit
+    assert any("could not be read" in n and "English" in n for n in state.notices)
