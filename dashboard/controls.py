@@ -9,23 +9,26 @@ from dataclasses import replace
 import streamlit as st
 import streamlit.components.v1 as components
 
+from dashboard import language
 from dashboard.compat import is_fragment_run
 from dashboard.mapview import zoom_for_bounds
 from dashboard.urlstate import ViewState, parse_params, to_params
 from geodata.dataset import Dataset
-from geodata.dates import KEY_DATES, timeline_days
-from geodata.layers import LEVEL_WORDS, default_earlier, noun_of, ordered_dates
+from geodata.dates import KEY_DATES, key_date_label, timeline_days
+from geodata.i18n import N_, Translator
+from geodata.layers import default_earlier, level_words, noun_of, ordered_dates
 from geodata.search import SearchEntry, search
 from geodata.vocabulary import level_of
 
 #: seconds per step; by year, 1979 to today takes under a minute at the normal speed
 PLAY_SPEEDS = {"Slow": 1.6, "Normal": 0.9, "Fast": 0.45}
-PLAY_STEPS = {"month": "Month by month", "year": "Year by year"}
+SPEED_WORDS = {"Slow": N_("Slow"), "Normal": N_("Normal"), "Fast": N_("Fast")}
+PLAY_STEPS = {"month": N_("Month by month"), "year": N_("Year by year")}
 
 
 def date_label(day: dt.date) -> str:
-    """A slider step: 'Aug 2025' for a month start, the ISO date for an exact day."""
-    return f"{day:%b %Y}" if day.day == 1 else day.isoformat()
+    """A slider step: 'Aug 2025' ('ago 2025') for a month start, the ISO date for an exact day."""
+    return language.current().month(day) if day.day == 1 else day.isoformat()
 
 
 def date_options(first: dt.date, today: dt.date, exact: Sequence[dt.date] = ()) -> list[dt.date]:
@@ -39,8 +42,10 @@ def init_state(data: Dataset, today: dt.date, is_known: Callable[[str], bool]) -
         return
     params = {k: st.query_params.get_all(k) for k in st.query_params}
     state = parse_params(params, today, is_known)
+    tr = language.translator(state.lang)
     st.session_state.update(
         initialized=True,
+        lang=state.lang,
         notices=state.notices,
         exact_dates=(state.date,) + ((state.compare_to,) if state.compare_to else ()),
         date=state.date,
@@ -62,8 +67,8 @@ def init_state(data: Dataset, today: dt.date, is_known: Callable[[str], bool]) -
     selected_level = level_of(state.selected) if state.selected else None
     if selected_level and selected_level != state.level:
         st.session_state["notices"] += (
-            f"The selected jurisdiction is a {noun_of(state.selected, selected_level)}; "
-            f"its details are shown, and the map shows the {LEVEL_WORDS[state.level].noun} level.",
+            tr("The selected jurisdiction is a {noun}; its details are shown, and the map shows the {level} level.",
+               noun=noun_of(state.selected, selected_level, tr), level=level_words(state.level, tr).noun),
         )
 
 
@@ -75,7 +80,7 @@ def keep_compare_forward() -> None:
     s = st.session_state
     if not s.get("compare_on"):
         return
-    later, earlier, notice = ordered_dates(s["date"], s.get("compare_date"))
+    later, earlier, notice = ordered_dates(s["date"], s.get("compare_date"), language.current())
     if earlier is None:
         earlier = default_earlier(later)
     s["exact_dates"] = (*s.get("exact_dates", ()), later, earlier)
@@ -116,14 +121,25 @@ def reveal_details_on_a_phone() -> None:
 
 def search_box(entries: Sequence[SearchEntry]) -> None:
     """Every state, county and Census place, matched as one types; a pick selects and zooms."""
-    query = st.text_input("Find a place", key="search_text", placeholder="A state, county or city: Bakersfield, NYC…")
+    tr = language.current()
+    query = st.text_input(tr("Find a place"), key="search_text",
+                          placeholder=tr("A state, county or city: Bakersfield, NYC…"))
     if not query.strip():
         return
     hits = search(query, entries, limit=6)
     if not hits:
-        st.caption("No state, county or Census place of that name.")
+        st.caption(tr("No state, county or Census place of that name."))
     for hit in hits:
-        st.button(hit.label, key=f"hit-{hit.geoid}", on_click=_picked, args=(hit.geoid,), type="tertiary")
+        st.button(hit_label(hit, tr), key=f"hit-{hit.geoid}", on_click=_picked, args=(hit.geoid,), type="tertiary")
+
+
+def hit_label(hit: SearchEntry, tr: Translator) -> str:
+    """A search result, its kind ('(county)') in the reader's words; the place's name stays as written."""
+    level = level_of(hit.geoid)
+    english = f" ({noun_of(hit.geoid, level)})" if level else ""
+    if english and hit.label.endswith(english):
+        return f"{hit.label[: -len(english)]} ({noun_of(hit.geoid, level, tr)})"
+    return hit.label
 
 
 def apply_pending_changes(locate: Callable[[str], tuple[float, float, float, float] | None]) -> None:
@@ -150,6 +166,7 @@ def view_state() -> ViewState:
         compare_to=s.get("compare_date") if s.get("compare_on") else None,
         embed=bool(s.get("embed")),
         title=s.get("title") or None,
+        lang=s.get("lang", "en"),
     )
 
 
@@ -204,18 +221,20 @@ def time_controls(options: Sequence[dt.date], today: dt.date) -> None:
     """An exact date, the key dates, and play/pause with its step and speed: one row on a desktop,
     a two-column grid on a phone (page.css, `.st-key-timebar`)."""
     bar = st.container(key="timebar")
+    tr = language.current()
     exact, jump, play, step, speed = bar.columns([1.2, 1.8, 0.9, 1.1, 0.9], vertical_alignment="bottom")
-    exact.date_input("Exact date", key="date_exact", min_value=options[0], max_value=today, format="YYYY-MM-DD",
+    exact.date_input(tr("Exact date"), key="date_exact", min_value=options[0], max_value=today, format="YYYY-MM-DD",
                      on_change=_exact_date_chosen)
     keys = [d for d, _label in KEY_DATES if options[0] <= d <= today] + [today]
-    labels = {**dict(KEY_DATES), today: f"Today, {today:%b} {today.day}, {today.year}"}
-    jump.selectbox("Key dates", keys, key="key_date", index=None, format_func=labels.get,
-                   placeholder="Jump to a key date…", on_change=_key_date_chosen)
+    labels = {d: key_date_label(d, event, tr) for d, event in KEY_DATES}
+    labels[today] = tr("Today, {day}", day=tr.medium_date(today))
+    jump.selectbox(tr("Key dates"), keys, key="key_date", index=None, format_func=labels.get,
+                   placeholder=tr("Jump to a key date…"), on_change=_key_date_chosen)
     playing = bool(st.session_state.get("playing"))
-    play.button("⏸ Pause" if playing else "▶ Play", on_click=_toggle_play, key="play_button", width="stretch",
-                help="Step through time; press again to pause")
-    step.selectbox("Step", list(PLAY_STEPS), key="play_step", format_func=PLAY_STEPS.get)
-    speed.selectbox("Speed", list(PLAY_SPEEDS), key="play_speed")
+    play.button(tr("⏸ Pause") if playing else tr("▶ Play"), on_click=_toggle_play, key="play_button",
+                width="stretch", help=tr("Step through time; press again to pause"))
+    step.selectbox(tr("Step"), list(PLAY_STEPS), key="play_step", format_func=lambda k: tr(PLAY_STEPS[k]))
+    speed.selectbox(tr("Speed"), list(PLAY_SPEEDS), key="play_speed", format_func=lambda k: tr(SPEED_WORDS[k]))
 
 
 def play_ticker(options: Sequence[dt.date]) -> None:

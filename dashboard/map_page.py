@@ -12,7 +12,7 @@ from pathlib import Path
 import streamlit as st
 from streamlit_folium import st_folium
 
-from dashboard import sections, share
+from dashboard import language, sections, share
 from dashboard.controls import (
     apply_pending_changes,
     compare_switched_on,
@@ -43,8 +43,7 @@ from dashboard.resources import (
 )
 from dashboard.text import md_escape
 from geodata.config import settings
-from geodata.dates import long_date
-from geodata.layers import LEVEL_WORDS, VIEWS, categories_of
+from geodata.layers import LEVEL_WORDS, VIEWS, categories_of, level_words, view_name
 from geodata.load import load_dataset
 from geodata.placeindex import dataset_with_place, read_place_index
 from geodata.search import search_entries
@@ -64,31 +63,35 @@ init_state(data, today, lambda geoid: known_name(data, place_index, geoid) is no
 apply_pending_changes(lambda geoid: locate(data, place_index, geoid))
 options = date_options(data.first_date, today, st.session_state["exact_dates"])
 state = view_state()
+tr = language.current()
 
 if state.embed:
     st.html('<style>[data-testid="stMainBlockContainer"]{padding-top:0.4rem!important}</style>')
 else:
-    st.title("Immigration-enforcement cooperation policy")
+    with st.container(key="langbar"):
+        language.switch()
+    st.title(tr("Immigration-enforcement cooperation policy"))
     st.caption(
-        "Which states, counties and cities limit or require cooperation with federal immigration "
-        "enforcement, on any date since 1979, each fact linked to its source. "
-        "[About & methodology](methodology)"
+        tr("Which states, counties and cities limit or require cooperation with federal immigration "
+           "enforcement, on any date since 1979, each fact linked to its source.")
+        + " [" + tr("About & methodology") + "](methodology" + ("?lang=" + tr.lang if tr.lang != "en" else "") + ")"
     )
 with st.container():  # one element whatever it holds, so the map below keeps its place
     for notice in (*st.session_state.get("notices", ()), *filter(None, [st.session_state.pop("flash", None)])):
         st.warning(md_escape(notice), icon="⚠️")
     if data.problems:
         st.warning(
-            md_escape(f"{len(data.problems)} table row(s) could not be used and are left out. "
-                      "See About & methodology, Reporting a correction."),
+            md_escape(tr("{count} table row(s) could not be used and are left out. "
+                         "See About & methodology, Reporting a correction.", count=tr.number(len(data.problems)))),
             icon="⚠️",
         )
     if not data.gazetteer.places_have_geometry and state.level == "place":
+        problem = data.provenance.places_problem
+        why = " (" + md_escape(problem) + ")" if problem else ""
         st.info(
-            "City boundaries are not available, so cities are drawn as points"
-            + (f" ({md_escape(data.provenance.places_problem)})" if data.provenance.places_problem else "")
-            + ". Run `python -m geodata build` (or `make run`) with internet access, or point "
-            "GEODATA_CENSUS_SOURCE at a folder of Census place files, to draw them.",
+            tr("City boundaries are not available, so cities are drawn as points{why}. Run `python -m geodata "
+               "build` (or `make run`) with internet access, or point GEODATA_CENSUS_SOURCE at a folder of Census "
+               "place files, to draw them.", why=why),
             icon="ℹ️",
         )
 
@@ -104,7 +107,7 @@ if clicked and clicked != st.session_state.get("last_click_seen"):
         st.session_state["selected"] = hit
         state = view_state()
 
-layer, payload = shared_layer(data, data.version, state.date, state.level, state.view, state.compare_to)
+layer, payload = shared_layer(data, data.version, state.date, state.level, state.view, state.compare_to, tr.lang)
 if state.embed:
     st.markdown(f"**{md_escape(layer.title())}** · {md_escape(layer.period)}")
 with st.container():  # one element, filled or not: an element appearing above the map would remount it
@@ -120,7 +123,7 @@ map_col, side_col = st.container(key="mapblock").columns([2.4, 1], gap="medium")
 with map_col:
     focus = st.session_state.get("focus")
     st_folium(
-        base_map(state.level, urls, names_url, points_url, focused=bool(focus)),
+        base_map(state.level, urls, names_url, points_url, focused=bool(focus), tr=tr),
         key=map_key,
         height=MAP_HEIGHT_EMBED if state.embed else MAP_HEIGHT,
         use_container_width=True,
@@ -131,7 +134,7 @@ with map_col:
         render=False,
     )
     with st.container(key="timeline"):
-        st.select_slider("Date", options=options, key="date", format_func=date_label, on_change=slider_moved,
+        st.select_slider(tr("Date"), options=options, key="date", format_func=date_label, on_change=slider_moved,
                          label_visibility="collapsed" if state.embed else "visible")
         if not state.embed:
             time_controls(options, today)
@@ -143,27 +146,28 @@ with side_col:
         st.markdown(f"**{md_escape(layer.heading)}**")
         sections.legend(layer)
     if state.level == "place" and urls.outlines and not state.embed:
-        st.caption("The whole country shows the cities with measures of their own or on a federal list; "
-                   "zoom in to draw every incorporated city.")
+        st.caption(tr("The whole country shows the cities with measures of their own or on a federal list; "
+                      "zoom in to draw every incorporated city."))
     if state.embed:
-        st.caption(md_escape("Source: Immigration-enforcement cooperation map (policy tables); "
-                             "Census Bureau boundaries."))
+        st.caption(md_escape(tr("Source: Immigration-enforcement cooperation map (policy tables); "
+                                "Census Bureau boundaries.")))
     else:
-        st.radio("Level", list(LEVEL_WORDS), format_func=lambda lv: LEVEL_WORDS[lv].title, key="level",
+        st.radio(tr("Level"), list(LEVEL_WORDS), format_func=lambda lv: level_words(lv, tr).title, key="level",
                  horizontal=True)
-        st.radio("View", list(VIEWS), format_func=VIEWS.get, key="view")
+        st.radio(tr("View"), list(VIEWS), format_func=lambda v: view_name(v, tr), key="view")
         search_box(search_entries(data, place_index))
         if state.selected and known_name(data, place_index, state.selected):
-            st.markdown(f"[Details for {md_escape(known_name(data, place_index, state.selected))} ↓](#details)")
+            st.markdown(tr("[Details for {name} ↓](#details)",
+                           name=md_escape(known_name(data, place_index, state.selected))))
         else:
-            st.caption("Click a state, county or city on the map, or find a place, to see its measures "
-                       "and sources.")
-        with st.popover("Embed or share this view"):
+            st.caption(tr("Click a state, county or city on the map, or find a place, to see its measures "
+                          "and sources."))
+        with st.popover(tr("Embed or share this view")):
             base = share.page_base(st.context.url)
-            st.markdown("Permalink")
+            st.markdown(tr("Permalink"))
             st.code(share.permalink(base, state), language=None, wrap_lines=True)
-            st.markdown("Embed snippet")
-            st.code(share.embed_snippet(base, state), language="html", wrap_lines=True)
+            st.markdown(tr("Embed snippet"))
+            st.code(share.embed_snippet(base, state, tr=tr), language="html", wrap_lines=True)
 
 if not state.embed:
     # Always one container, filled or not: the sections after it keep their place in the page, so a
@@ -171,24 +175,26 @@ if not state.embed:
     with st.container():
         if state.selected and known_name(data, place_index, state.selected):
             sections.details_panel(dataset_with_place(data, state.selected, place_index), state.selected,
-                                   state.date)
+                                   state.date, tr)
             reveal_details_on_a_phone()
     with st.container():  # likewise: turning compare on leaves the sections below in place
         if layer.compared:
-            st.subheader(f"What changed from {long_date(layer.compare_to)} to {long_date(layer.day)}")
+            st.subheader(tr("What changed from {earlier} to {later}", earlier=tr.long_date(layer.compare_to),
+                            later=tr.long_date(layer.day)))
             sections.changes_table(data, layer)
-    st.subheader("Over time")
+    st.subheader(tr("Over time"))
     if not layer.counts_complete:
         st.info(md_escape(layer.notices[0]), icon="ℹ️")
-    sections.counts_chart(status_frame(data, state.level, state.view, data.version),
-                          categories_of(state.view, state.level), state.date)
+    sections.counts_chart(status_frame(data, state.level, state.view, data.version, tr.lang),
+                          categories_of(state.view, state.level, tr=tr), state.date, tr)
     if state.view == "287g" and data.provenance.ice_loaded:
-        st.markdown(f"**287(g) agreements in force, by support model** (ICE sheet of {data.provenance.ice_as_of})")
-        sections.agreements_chart(agreements_frame(data, data.version), state.date)
-    with st.expander("Compare two dates", expanded=layer.compared):
-        st.toggle("Compare with an earlier date", key="compare_on", on_change=compare_switched_on)
+        st.markdown(tr("**287(g) agreements in force, by support model** (ICE sheet of {day})",
+                       day=tr.long_date(data.provenance.ice_as_of)))
+        sections.agreements_chart(agreements_frame(data, data.version, tr.lang), state.date, tr)
+    with st.expander(tr("Compare two dates"), expanded=layer.compared):
+        st.toggle(tr("Compare with an earlier date"), key="compare_on", on_change=compare_switched_on)
         if st.session_state.get("compare_on"):
-            st.select_slider("Earlier date", options=options, key="compare_date", format_func=date_label,
+            st.select_slider(tr("Earlier date"), options=options, key="compare_date", format_func=date_label,
                              on_change=keep_compare_forward)
 
     share.share_section(data, state, layer)

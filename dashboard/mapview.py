@@ -22,6 +22,7 @@ from jinja2 import Template
 
 from dashboard.publish.screen import city_labels, national_bounds, state_labels
 from dashboard.static_assets import AssetUrls
+from geodata.i18n import ENGLISH, Translator
 from geodata.layers import NONE, UNCHANGED, Layer
 
 ASSETS = Path(__file__).parent / "assets"
@@ -74,8 +75,17 @@ class _Script(MacroElement):
         self.get_root().script.add_child(_Raw(self.script_text()), name=self.get_name())
 
 
+def map_strings(tr: Translator = ENGLISH) -> dict[str, str]:
+    """What the map's own script says to a reader (mapcore.js, choropleth.js, site.js), from the catalog."""
+    return {
+        "home": tr("Show the whole country"),
+        "shapesFailed": tr("Map shapes could not be loaded:"),
+    }
+
+
 def base_map(
-    level: str, assets: AssetUrls, names_url: str, points_url: str | None = None, focused: bool = False
+    level: str, assets: AssetUrls, names_url: str, points_url: str | None = None, focused: bool = False,
+    tr: Translator = ENGLISH,
 ) -> folium.Map:
     """A map with no tiles (clean, offline) in the Albers USA plane, its layers drawn by choropleth.js."""
     fmap = folium.Map(
@@ -104,6 +114,7 @@ def base_map(
         # Largest cities first, then the states: where two would overlap, the first placed wins.
         "labels": [*city_labels(), *state_labels()],
         "outlines": assets.outlines if level == "place" else {},
+        "strings": map_strings(tr),
     }
     fmap.add_child(_Script(CHOROPLETH_JS.replace("__CONFIG__", script_json(config))))
     fmap.get_root().html.add_child(folium.Element(f"<style>{MAP_CSS}</style>"))

@@ -22,6 +22,7 @@ from geodata.config import settings
 from geodata.dataset import Dataset
 from geodata.dates import month_starts
 from geodata.fips import STATES
+from geodata.i18n import translator
 from geodata.layers import Layer, build_layer, categories_of, counts_by_date
 from geodata.placeindex import PlaceIndex
 from geodata.vocabulary import level_of
@@ -67,10 +68,10 @@ def shapes(data: Dataset, level: str) -> ShapeIndex | PlaceLookup:
 # About 0.7 MB for a county layer: 128 of them is under 100 MB, whatever the crowd.
 @st.cache_resource(max_entries=128)
 def shared_layer(_data: Dataset, version: str, day: dt.date, level: str, view: str,
-                 compare_to: dt.date | None) -> tuple[Layer, dict]:
-    """The layer for one (date, level, view, compare), and the map's payload for it, built once for
-    every reader, not once per session."""
-    layer = build_layer(_data, day, level, view, compare_to)
+                 compare_to: dt.date | None, lang: str = "en") -> tuple[Layer, dict]:
+    """The layer for one (date, level, view, compare, language), and the map's payload for it, built once
+    for every reader, not once per session."""
+    layer = build_layer(_data, day, level, view, compare_to, lang)
     return layer, step_payload(layer)
 
 
@@ -109,14 +110,16 @@ def jurisdiction_at(data: Dataset, level: str, clicked: dict) -> str | None:
 
 @st.cache_resource(max_entries=2)
 @long_lived
-def agreements_frame(_data: Dataset, version: str) -> pd.DataFrame:
+def agreements_frame(_data: Dataset, version: str, lang: str = "en") -> pd.DataFrame:
     agreements = [m for m in _data.measures if m.is_287g_agreement]
     first = min((m.effective for m in agreements), default=dt.date.today())
-    return sections.agreements_frame(agreements, month_starts(max(first, dt.date(2005, 1, 1)), dt.date.today()))
+    return sections.agreements_frame(agreements, month_starts(max(first, dt.date(2005, 1, 1)), dt.date.today()),
+                                     translator(lang))
 
 
 @st.cache_resource(show_spinner="Counting jurisdictions over time…", max_entries=24)
 @long_lived
-def status_frame(_data: Dataset, level: str, view: str, version: str) -> pd.DataFrame:
+def status_frame(_data: Dataset, level: str, view: str, version: str, lang: str = "en") -> pd.DataFrame:
     days = month_starts(_data.first_date, dt.date.today())
-    return sections.counts_frame(days, counts_by_date(_data, level, view, days), categories_of(view, level))
+    return sections.counts_frame(days, counts_by_date(_data, level, view, days),
+                                 categories_of(view, level, tr=translator(lang)))

@@ -26,6 +26,7 @@ from dashboard.urlstate import ViewState, to_params
 from geodata.config import settings
 from geodata.dataset import Dataset
 from geodata.fips import ABBREVIATIONS, STATES
+from geodata.i18n import ENGLISH, Translator
 from geodata.layers import Layer
 from geodata.tables import DESIGNATIONS_PATH, POLICIES_PATH
 
@@ -65,7 +66,8 @@ def embed_height(width: int = DEFAULT_EMBED_WIDTH, notices: int = 0, rows: int =
             + max(0, rows - 4) * EMBED_ROW_HEIGHT)
 
 
-def embed_snippet(base: str, state: ViewState, width: int = DEFAULT_EMBED_WIDTH, layer: Layer | None = None) -> str:
+def embed_snippet(base: str, state: ViewState, width: int = DEFAULT_EMBED_WIDTH, layer: Layer | None = None,
+                  tr: Translator | None = None) -> str:
     """An iframe of the embed page, as tall as `layer` (its notices and legend) needs in a column `width` px
     wide; without the layer, as tall as a view with no notice needs.
 
@@ -74,20 +76,24 @@ def embed_snippet(base: str, state: ViewState, width: int = DEFAULT_EMBED_WIDTH,
     """
     src = base + "?" + urlencode(to_params(replace(state, embed=True, title=None)))
     height = embed_height(width, len(layer.notices), len(layer.categories)) if layer else embed_height(width)
+    tr = tr or (layer.tr if layer else ENGLISH)
+    name = tr("Immigration-enforcement cooperation map")
     return (
-        f'<iframe src="{html.escape(src, quote=True)}" title="Immigration-enforcement cooperation map"'
+        f'<iframe src="{html.escape(src, quote=True)}" title="{html.escape(name)}"'
         f' width="100%" height="{height}" style="border:0" loading="lazy"></iframe>'
     )
 
 
 def file_stem(state: ViewState, view: str) -> str:
-    return f"cooperation-map_{state.level}_{view}_{state.date.isoformat()}"
+    stem = f"cooperation-map_{state.level}_{view}_{state.date.isoformat()}"
+    return stem if state.lang == "en" else f"{stem}_{state.lang}"
 
 
 def share_section(data: Dataset, state: ViewState, layer: Layer) -> None:
     config = settings()
     credit = Credit.configured(config)
-    title, title_notices = cleaned_title(state.title)
+    tr = layer.tr
+    title, title_notices = cleaned_title(state.title, tr)
     state = replace(state, title=title)
     base = page_base(st.context.url, config.public_url)
     link = permalink(base, state)
@@ -95,19 +101,20 @@ def share_section(data: Dataset, state: ViewState, layer: Layer) -> None:
     # and without the custom title: it leads to the view under the project's own title.
     public_link = permalink(base, replace(state, title=None)) if config.public_url else None
     stem = file_stem(state, f"{layer.view}-compare" if layer.compared else layer.view)
-    st.subheader("Publish and share")
+    st.subheader(tr("Publish and share"))
     images, links, downloads = st.columns(3)
     with images:
-        st.markdown("**Image**")
-        st.text_input("Title", key="title", placeholder=layer.title(), max_chars=publish.MAX_TITLE)
+        st.markdown("**" + tr("Image") + "**")
+        st.text_input(tr("Title"), key="title", placeholder=layer.title(), max_chars=publish.MAX_TITLE)
         for notice in title_notices:
             st.caption(notice)
         if title:
-            st.caption(f"A custom title is printed over the map's own title, marked “{custom_mark(credit.publisher)}”")
+            st.caption(tr("A custom title is printed over the map's own title, marked “{mark}”",
+                          mark=custom_mark(credit.publisher, tr)))
         regions = ["", *sorted(ABBREVIATIONS.values())]
         st.selectbox(
-            "Area", regions, key="region",
-            format_func=lambda r: "United States" if not r else f"{STATES[parse_region(r)]} ({r})",
+            tr("Area"), regions, key="region",
+            format_func=lambda r: tr("United States") if not r else f"{STATES[parse_region(r)]} ({r})",
         )
         region = st.session_state.get("region") or None
         for label, size, fmt in (("PNG 1200×800", (1200, 800), "png"), ("PNG 1920×1080", (1920, 1080), "png"),
@@ -119,37 +126,38 @@ def share_section(data: Dataset, state: ViewState, layer: Layer) -> None:
                 key=f"image-{fmt}-{size[0]}",
             )
         if not config.public_url:
-            st.caption("Images carry no link: set GEODATA_PUBLIC_URL to the app's public address to print one.")
+            st.caption(tr("Images carry no link: set GEODATA_PUBLIC_URL to the app's public address to print one."))
         for line in config.ignored:
             st.caption(md_escape(line))
     with links:
-        st.markdown("**Permalink**")
+        st.markdown("**" + tr("Permalink") + "**")
         st.code(link, language=None, wrap_lines=True)
-        st.markdown("**Embed**")
-        width = st.selectbox("Column width", list(EMBED_HEIGHTS), key="embed_width",
+        st.markdown("**" + tr("Embed") + "**")
+        width = st.selectbox(tr("Column width"), list(EMBED_HEIGHTS), key="embed_width",
                              index=list(EMBED_HEIGHTS).index(DEFAULT_EMBED_WIDTH), format_func=lambda w: f"{w} px")
         st.code(embed_snippet(base, state, width, layer), language="html", wrap_lines=True)
     with downloads:
-        st.markdown("**Data**")
+        st.markdown("**" + tr("Data") + "**")
         today = dt.date.today()
         st.download_button(
-            "Snapshot shown (CSV)", data=lambda: publish.snapshot_csv(layer),
+            tr("Snapshot shown (CSV)"), data=lambda: publish.snapshot_csv(layer),
             file_name=f"{stem}.csv", mime="text/csv", on_click="ignore",
         )
         st.download_button(
-            "About this snapshot (JSON)", data=lambda: publish.metadata_json(layer, public_link, credit.publisher),
+            tr("About this snapshot (JSON)"), data=lambda: publish.metadata_json(layer, public_link, credit.publisher),
             file_name=f"{stem}.metadata.json", mime="application/json", on_click="ignore",
         )
         st.download_button(
-            "Current layer (GeoJSON)", data=lambda: publish.layer_geojson(data, layer, public_link, credit.publisher),
+            tr("Current layer (GeoJSON)"),
+            data=lambda: publish.layer_geojson(data, layer, public_link, credit.publisher),
             file_name=f"{stem}.geojson", mime="application/geo+json", on_click="ignore",
         )
         st.download_button(
-            "All measures (CSV)", data=lambda: POLICIES_PATH.read_bytes(),
+            tr("All measures (CSV)"), data=lambda: POLICIES_PATH.read_bytes(),
             file_name=f"policies_{today.isoformat()}.csv", mime="text/csv", on_click="ignore",
         )
         st.download_button(
-            "Federal lists (CSV)", data=lambda: DESIGNATIONS_PATH.read_bytes(),
+            tr("Federal lists (CSV)"), data=lambda: DESIGNATIONS_PATH.read_bytes(),
             file_name=f"designations_{today.isoformat()}.csv", mime="text/csv", on_click="ignore",
         )
 

@@ -5,14 +5,22 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-#: the timeline's key dates, for the app's "Key dates" box and the static edition alike
+from geodata.i18n import ENGLISH, N_, Translator
+
+#: the timeline's key dates and what happened on each (none for a round date), for the app's
+#: "Key dates" box and the static edition alike
 KEY_DATES: tuple[tuple[dt.date, str], ...] = (
-    (dt.date(1979, 11, 27), "Nov 27, 1979: LAPD Special Order 40"),
-    (dt.date(2017, 1, 1), "Jan 1, 2017"),
-    (dt.date(2025, 1, 20), "Jan 20, 2025: new administration"),
-    (dt.date(2025, 5, 29), "May 29, 2025: DHS list published"),
-    (dt.date(2025, 8, 5), "Aug 5, 2025: DOJ list published"),
+    (dt.date(1979, 11, 27), N_("LAPD Special Order 40")),
+    (dt.date(2017, 1, 1), ""),
+    (dt.date(2025, 1, 20), N_("new administration")),
+    (dt.date(2025, 5, 29), N_("DHS list published")),
+    (dt.date(2025, 8, 5), N_("DOJ list published")),
 )
+
+
+def key_date_label(day: dt.date, event: str, tr: Translator = ENGLISH) -> str:
+    """'Aug 5, 2025: DOJ list published', '5 ago 2025: publicación de la lista del DOJ'."""
+    return tr("{day}: {event}", day=tr.medium_date(day), event=tr(event)) if event else tr.medium_date(day)
 
 
 def month_starts(first: dt.date, last: dt.date) -> list[dt.date]:
@@ -37,6 +45,6 @@ def year_starts(first: dt.date, last: dt.date) -> list[dt.date]:
     return [dt.date(year, 1, 1) for year in range(first.year, last.year + 1)]
 
 
-def long_date(day: dt.date) -> str:
-    """'August 5, 2025'."""
-    return f"{day:%B} {day.day}, {day.year}"
+def long_date(day: dt.date, tr: Translator = ENGLISH) -> str:
+    """'August 5, 2025', '5 de agosto de 2025' (Babel, in the translator's locale)."""
+    return tr.long_date(day)

@@ -24,9 +24,9 @@ from dataclasses import dataclass
 from types import MappingProxyType
 
 from geodata.dataset import Dataset
-from geodata.dates import long_date
 from geodata.fips import PUERTO_RICO
 from geodata.history import counts_over_time
+from geodata.i18n import ENGLISH, N_, Translator, translator
 from geodata.snapshot import JurisdictionStatus, Snapshot, snapshot
 from geodata.vocabulary import LEVELS, PROVISIONS
 
@@ -43,28 +43,40 @@ class LevelWords:
 
 LEVEL_WORDS: Mapping[str, LevelWords] = MappingProxyType(
     {
-        "state": LevelWords("state", "states, DC and Puerto Rico", "States"),
-        "county": LevelWords("county", "counties", "Counties"),
-        "place": LevelWords("city", "cities", "Cities"),
+        "state": LevelWords(N_("state"), N_("states, DC and Puerto Rico"), N_("States")),
+        "county": LevelWords(N_("county"), N_("counties"), N_("Counties")),
+        "place": LevelWords(N_("city"), N_("cities"), N_("Cities")),
     }
 )
 #: state-level jurisdictions that are not states, by FIPS: what they are called one by one
-NOT_A_STATE: Mapping[str, str] = MappingProxyType({PUERTO_RICO: "territory"})
+NOT_A_STATE: Mapping[str, str] = MappingProxyType({PUERTO_RICO: N_("territory")})
 
 
-def noun_of(geoid: str, level: str) -> str:
+def level_words(level: str, tr: Translator = ENGLISH) -> LevelWords:
+    """A level's words in the reader's language."""
+    words = LEVEL_WORDS[level]
+    return LevelWords(tr(words.noun), tr(words.plural), tr(words.title))
+
+
+def noun_of(geoid: str, level: str, tr: Translator = ENGLISH) -> str:
     """What one jurisdiction is: its level's noun, except for Puerto Rico, a territory."""
-    return NOT_A_STATE.get(geoid, LEVEL_WORDS[level].noun) if level == "state" else LEVEL_WORDS[level].noun
+    noun = NOT_A_STATE.get(geoid, LEVEL_WORDS[level].noun) if level == "state" else LEVEL_WORDS[level].noun
+    return tr(noun)
 
 
 VIEWS: Mapping[str, str] = MappingProxyType(
     {
-        "own": "Own measures",
-        "effective": "What applies here",
-        "federal": "Federal lists",
-        "287g": "287(g) agreements",
+        "own": N_("Own measures"),
+        "effective": N_("What applies here"),
+        "federal": N_("Federal lists"),
+        "287g": N_("287(g) agreements"),
     }
 )
+
+
+def view_name(view: str, tr: Translator = ENGLISH) -> str:
+    """A view's name in the reader's language."""
+    return tr(VIEWS[view])
 
 FEDERAL_LIST_DATES: Mapping[str, dt.date] = MappingProxyType(
     {"dhs-2025-05": dt.date(2025, 5, 29), "doj-2025-08": dt.date(2025, 8, 5)}
@@ -96,27 +108,27 @@ IDLE_CATEGORIES = frozenset({NONE, UNCHANGED})
 CATEGORIES: Mapping[str, tuple[Category, ...]] = MappingProxyType(
     {
         "own": (
-            Category("limits", "Limits cooperation", LIMITS),
-            Category("requires", "Requires or expands cooperation", REQUIRES),
-            Category("both", "Both: limits and requires", MIXED),
-            Category(NONE, "No measure of its own recorded", NO_DATA),
+            Category("limits", N_("Limits cooperation"), LIMITS),
+            Category("requires", N_("Requires or expands cooperation"), REQUIRES),
+            Category("both", N_("Both: limits and requires"), MIXED),
+            Category(NONE, N_("No measure of its own recorded"), NO_DATA),
         ),
         "effective": (
-            Category("limits", "Limits cooperation", LIMITS),
-            Category("requires", "Requires or expands cooperation", REQUIRES),
-            Category("conflict", "Conflict: limits and requires both apply", MIXED),
-            Category(NONE, "No measure recorded", NO_DATA),
+            Category("limits", N_("Limits cooperation"), LIMITS),
+            Category("requires", N_("Requires or expands cooperation"), REQUIRES),
+            Category("conflict", N_("Conflict: limits and requires both apply"), MIXED),
+            Category(NONE, N_("No measure recorded"), NO_DATA),
         ),
         "federal": (
-            Category("both_lists", "On the DHS and DOJ lists", "#882255"),
-            Category("dhs", "On the DHS list (May 29, 2025)", "#E69F00"),
-            Category("doj", "On the DOJ list (Aug 5, 2025)", "#56B4E9"),
-            Category(NONE, "Not on a federal list", NO_DATA),
+            Category("both_lists", N_("On the DHS and DOJ lists"), "#882255"),
+            Category("dhs", N_("On the DHS list (May 29, 2025)"), "#E69F00"),
+            Category("doj", N_("On the DOJ list (Aug 5, 2025)"), "#56B4E9"),
+            Category(NONE, N_("Not on a federal list"), NO_DATA),
         ),
         "287g": (
-            Category("local_agreement", "A county or city agency has a 287(g) agreement", REQUIRES),
-            Category("state_agency", "A state agency has a 287(g) agreement", STATE_AGENCY),
-            Category(NONE, "No 287(g) agreement recorded", NO_DATA),
+            Category("local_agreement", N_("A county or city agency has a 287(g) agreement"), REQUIRES),
+            Category("state_agency", N_("A state agency has a 287(g) agreement"), STATE_AGENCY),
+            Category(NONE, N_("No 287(g) agreement recorded"), NO_DATA),
         ),
     }
 )
@@ -124,23 +136,26 @@ CATEGORIES: Mapping[str, tuple[Category, ...]] = MappingProxyType(
 #: how a change into each category reads, per view (compare mode)
 _CHANGE_WORDS: Mapping[str, Mapping[str, str]] = MappingProxyType(
     {
-        "own": MappingProxyType({"limits": "Now limits", "requires": "Now requires or expands",
-                                 "both": "Now both limits and requires", ENDED_KEY: "Own measures ended"}),
-        "effective": MappingProxyType({"limits": "Now limits", "requires": "Now requires or expands",
-                                       "conflict": "Now in conflict", ENDED_KEY: "Measures ended"}),
-        "federal": MappingProxyType({"both_lists": "Now on both lists", "dhs": "Now on the DHS list",
-                                     "doj": "Now on the DOJ list", ENDED_KEY: "Taken off the lists"}),
-        "287g": MappingProxyType({"local_agreement": "Local agreement began",
-                                  "state_agency": "State-agency agreement began", ENDED_KEY: "Agreement ended"}),
+        "own": MappingProxyType({"limits": N_("Now limits"), "requires": N_("Now requires or expands"),
+                                 "both": N_("Now both limits and requires"), ENDED_KEY: N_("Own measures ended")}),
+        "effective": MappingProxyType({"limits": N_("Now limits"), "requires": N_("Now requires or expands"),
+                                       "conflict": N_("Now in conflict"), ENDED_KEY: N_("Measures ended")}),
+        "federal": MappingProxyType({"both_lists": N_("Now on both lists"), "dhs": N_("Now on the DHS list"),
+                                     "doj": N_("Now on the DOJ list"), ENDED_KEY: N_("Taken off the lists")}),
+        "287g": MappingProxyType({"local_agreement": N_("Local agreement began"),
+                                  "state_agency": N_("State-agency agreement began"),
+                                  ENDED_KEY: N_("Agreement ended")}),
     }
 )
 
 
-def compare_categories(view: str, level: str | None = None) -> tuple[Category, ...]:
+def compare_categories(view: str, level: str | None = None, tr: Translator = ENGLISH) -> tuple[Category, ...]:
     """The compare legend of a view: each way into a category, out of all of them, or no change."""
     words = _CHANGE_WORDS[view]
-    moved = tuple(Category(f"to_{c.key}", words[c.key], c.color) for c in categories_of(view, level) if c.key != NONE)
-    return (*moved, Category(ENDED_KEY, words[ENDED_KEY], ENDED), Category(UNCHANGED, "No change", NO_DATA))
+    moved = tuple(
+        Category(f"to_{c.key}", tr(words[c.key]), c.color) for c in categories_of(view, level) if c.key != NONE
+    )
+    return (*moved, Category(ENDED_KEY, tr(words[ENDED_KEY]), ENDED), Category(UNCHANGED, tr("No change"), NO_DATA))
 
 
 #: at the state level only state agencies' agreements exist, below it only local ones
@@ -153,13 +168,15 @@ _NOT_AT_LEVEL: Mapping[str, frozenset[str]] = MappingProxyType(
 )
 
 
-def categories_of(view: str, level: str | None = None, compared: bool = False) -> tuple[Category, ...]:
-    """A view's legend at a level (every category the view has, when no level is given)."""
+def categories_of(
+    view: str, level: str | None = None, compared: bool = False, tr: Translator = ENGLISH
+) -> tuple[Category, ...]:
+    """A view's legend at a level (every category the view has, when no level is given), in `tr`'s words."""
     require_choice(view, tuple(VIEWS), "view")
     if compared:
-        return compare_categories(view, level)
+        return compare_categories(view, level, tr)
     hidden = _NOT_AT_LEVEL.get(level or "", frozenset())
-    return tuple(c for c in CATEGORIES[view] if c.key not in hidden)
+    return tuple(Category(c.key, tr(c.label), c.color) for c in CATEGORIES[view] if c.key not in hidden)
 
 
 def require_choice(value: str, choices: Sequence[str], what: str) -> None:
@@ -218,16 +235,17 @@ class Change:
     ended: tuple[str, ...]
 
 
-def ordered_dates(day: dt.date, compare_to: dt.date | None) -> tuple[dt.date, dt.date | None, str | None]:
+def ordered_dates(
+    day: dt.date, compare_to: dt.date | None, tr: Translator = ENGLISH
+) -> tuple[dt.date, dt.date | None, str | None]:
     """(later, earlier, notice): compare runs from an earlier date to a later one, never backwards."""
     if compare_to is None or compare_to < day:
         return day, compare_to, None
     if compare_to == day:
-        return day, None, f"Nothing to compare: both dates are {long_date(day)}. Pick an earlier date."
-    notice = (
-        f"The comparison runs forward in time, so the dates were swapped: from {long_date(day)} "
-        f"to {long_date(compare_to)}."
-    )
+        return day, None, tr("Nothing to compare: both dates are {day}. Pick an earlier date.",
+                             day=tr.long_date(day))
+    notice = tr("The comparison runs forward in time, so the dates were swapped: from {earlier} to {later}.",
+                earlier=tr.long_date(day), later=tr.long_date(compare_to))
     return compare_to, day, notice
 
 
@@ -239,7 +257,7 @@ def default_earlier(day: dt.date, first: dt.date = dt.date(1979, 1, 1)) -> dt.da
 
 # --- Sources and notices --------------------------------------------------------------------------
 
-HOW_TO_LOAD_287G = (
+HOW_TO_LOAD_287G = N_(
     "Run `python -m geodata build` with internet access (or `make run`), or set GEODATA_ICE287G_SOURCE "
     "to a folder of ICE participating-agencies sheets."
 )
@@ -255,11 +273,16 @@ class SourceNote:
     status: str = ""
     #: how the date reads after the name: "Policy tables as of …", "ICE sheet of …"
     joiner: str = "as of"
+    #: English keeps the project's ISO dates; another language reads them in its locale (Babel)
+    lang: str = "en"
 
     def __str__(self) -> str:
         if self.status:
             return f"{self.name}: {self.status}"
-        return f"{self.name} {self.joiner} {self.as_of.isoformat()}" if self.as_of else self.name
+        if not self.as_of:
+            return self.name
+        shown = self.as_of.isoformat() if self.lang == "en" else translator(self.lang).long_date(self.as_of)
+        return f"{self.name} {self.joiner} {shown}"
 
 
 def _uses_ice(view: str, level: str) -> bool:
@@ -267,54 +290,60 @@ def _uses_ice(view: str, level: str) -> bool:
     return view == "287g" or (view in ("own", "effective") and level != "state")
 
 
-def _sources(dataset: Dataset, view: str, level: str) -> tuple[SourceNote, ...]:
+def _sources(dataset: Dataset, view: str, level: str, tr: Translator = ENGLISH) -> tuple[SourceNote, ...]:
     provenance = dataset.provenance
-    notes = [SourceNote("Policy tables", provenance.policies_as_of)]
+    lang = tr.lang
+    notes = [SourceNote(tr("Policy tables"), provenance.policies_as_of, joiner=tr("as of"), lang=lang)]
     if view == "federal":
-        notes += [SourceNote("DHS list", FEDERAL_LIST_DATES["dhs-2025-05"], joiner="of"),
-                  SourceNote("DOJ list", FEDERAL_LIST_DATES["doj-2025-08"], joiner="of")]
+        notes += [SourceNote(tr("DHS list"), FEDERAL_LIST_DATES["dhs-2025-05"], joiner=tr("of"), lang=lang),
+                  SourceNote(tr("DOJ list"), FEDERAL_LIST_DATES["doj-2025-08"], joiner=tr("of"), lang=lang)]
     if _uses_ice(view, level):
         if provenance.ice_loaded:
-            notes.append(SourceNote("ICE sheet", provenance.ice_as_of, joiner="of"))
+            notes.append(SourceNote(tr("ICE sheet"), provenance.ice_as_of, joiner=tr("of"), lang=lang))
         else:
-            notes.append(SourceNote("ICE 287(g) sheets", None, "not loaded"))
+            notes.append(SourceNote(tr("ICE 287(g) sheets"), None, tr("not loaded"), lang=lang))
     return tuple(notes)
 
 
-def _notices(dataset: Dataset, view: str, level: str, days: Sequence[dt.date]) -> tuple[str, ...]:
+def _notices(
+    dataset: Dataset, view: str, level: str, days: Sequence[dt.date], tr: Translator = ENGLISH
+) -> tuple[str, ...]:
     provenance = dataset.provenance
     notices: list[str] = []
     if _uses_ice(view, level) and not provenance.ice_loaded:
         if view == "287g":
-            notices.append(
+            notices.append(tr(
                 "ICE's 287(g) sheets are not loaded, so this view shows only the few agreements the policy "
                 "tables record, and its counts are not complete."
-            )
+            ))
         else:
-            notices.append(
+            notices.append(tr(
                 "ICE's 287(g) sheets are not loaded: a county or city whose only measure is a 287(g) "
                 "agreement shows as having none."
-            )
+            ))
         if provenance.ice_problem:
-            notices.append(f"Note: {provenance.ice_problem}.")
+            # The problem is the machine's own report (a path, an HTTP error): quoted as it is.
+            notices.append(tr("Note: {problem}.", problem=provenance.ice_problem))
     elif view == "287g":
         newest, oldest = provenance.ice_as_of, provenance.ice_sheets[0]
         if newest and any(d > newest for d in days):
-            notices.append(f"287(g) agreements as of ICE's sheet of {long_date(newest)}: later changes are not shown.")
+            notices.append(tr("287(g) agreements as of ICE's sheet of {day}: later changes are not shown.",
+                              day=tr.long_date(newest)))
         if any(d < oldest for d in days):
-            notices.append(
-                f"ICE's sheets list the agreements in force from {long_date(oldest)} on. An agreement that ended "
-                "before then is shown only where the policy tables record it."
-            )
+            notices.append(tr(
+                "ICE's sheets list the agreements in force from {day} on. An agreement that ended "
+                "before then is shown only where the policy tables record it.", day=tr.long_date(oldest)
+            ))
     if view == "287g" and level != "state":
         state_agencies = sum(1 for m in dataset.measures if m.is_state_agency_agreement and m.in_force(days[-1]))
         if state_agencies:
-            notices.append(
-                f"{state_agencies:,} agreements signed by state agencies are shown at the state level: they bind "
-                "those agencies only, not counties and cities."
-            )
+            notices.append(tr(
+                "{count} agreements signed by state agencies are shown at the state level: they bind "
+                "those agencies only, not counties and cities.", count=tr.number(state_agencies)
+            ))
     if view == "federal" and all(d < FEDERAL_LIST_DATES["dhs-2025-05"] for d in days):
-        notices.append("The federal lists were first published on May 29, 2025: before then no place was on one.")
+        notices.append(tr("The federal lists were first published on {day}: before then no place was on one.",
+                          day=tr.long_date(FEDERAL_LIST_DATES["dhs-2025-05"])))
     return tuple(notices)
 
 
@@ -341,6 +370,12 @@ class Layer:
     counts_complete: bool
     #: how to load a missing source, for the app (never printed on an image)
     remedy: str = ""
+    #: the language of every word the layer holds (data text, such as names, stays as written)
+    lang: str = "en"
+
+    @property
+    def tr(self) -> Translator:
+        return translator(self.lang)
 
     @property
     def compared(self) -> bool:
@@ -365,19 +400,25 @@ class Layer:
     @property
     def heading(self) -> str:
         """The legend's heading."""
-        return f"Change in {VIEWS[self.view].lower()}" if self.compared else VIEWS[self.view]
+        tr = self.tr
+        name = view_name(self.view, tr)
+        return tr("Change in {view}", view=name[:1].lower() + name[1:]) if self.compared else name
 
     @property
     def period(self) -> str:
+        tr = self.tr
         if self.compare_to:
-            return f"{long_date(self.compare_to)} to {long_date(self.day)}"
-        return long_date(self.day)
+            return tr("{earlier} to {later}", earlier=tr.long_date(self.compare_to), later=tr.long_date(self.day))
+        return tr.long_date(self.day)
 
     @property
     def unit(self) -> str:
         """What the legend counts: 'counties on August 5, 2025'."""
-        plural = LEVEL_WORDS[self.level].plural
-        return f"{plural}, {self.period}" if self.compared else f"{plural} on {self.period}"
+        tr = self.tr
+        plural = level_words(self.level, tr).plural
+        if self.compared:
+            return tr("{plural}, {period}", plural=plural, period=self.period)
+        return tr("{plural} on {period}", plural=plural, period=self.period)
 
     @property
     def as_of(self) -> str:
@@ -385,16 +426,18 @@ class Layer:
         return "; ".join(str(s) for s in self.sources)
 
     def title(self, region_name: str | None = None) -> str:
-        return default_title(self.level, self.view, self.compared, region_name)
+        return default_title(self.level, self.view, self.compared, region_name, self.tr)
 
     @property
     def subtitle(self) -> str:
-        return f"Changes from {self.period}" if self.compared else f"As of {self.period}"
+        tr = self.tr
+        return tr("Changes from {period}", period=self.period) if self.compared else tr("As of {period}",
+                                                                                          period=self.period)
 
     @property
     def definition(self) -> str:
         """One line that defines the categories, in the words of the legend."""
-        return DEFINITIONS[self.view]
+        return self.tr(DEFINITIONS[self.view])
 
     def rows(self) -> list[dict[str, str]]:
         """One row per jurisdiction: what the CSV and GeoJSON downloads hold, and the map draws."""
@@ -424,50 +467,55 @@ class Layer:
             self.categories, MappingProxyType({g: c for g, c in self.category.items() if g in keep}),
             MappingProxyType({g: d for g, d in self.details.items() if g in keep}),
             MappingProxyType({g: c for g, c in self.changes.items() if g in keep}),
-            self.sources, self.notices, self.counts_complete, self.remedy,
+            self.sources, self.notices, self.counts_complete, self.remedy, self.lang,
         )
 
 
 TITLES: Mapping[str, str] = MappingProxyType(
     {
-        "effective": "Immigration-enforcement cooperation policy by {noun}",
-        "own": "Each {noun}’s own immigration-enforcement cooperation measures",
-        "federal": "Federal ‘sanctuary jurisdiction’ lists by {noun}",
-        "287g": "287(g) agreements with ICE by {noun}",
+        "effective": N_("Immigration-enforcement cooperation policy by {noun}"),
+        "own": N_("Each {noun}’s own immigration-enforcement cooperation measures"),
+        "federal": N_("Federal ‘sanctuary jurisdiction’ lists by {noun}"),
+        "287g": N_("287(g) agreements with ICE by {noun}"),
     }
 )
 
 
-def default_title(level: str, view: str, compared: bool = False, region_name: str | None = None) -> str:
+def default_title(
+    level: str, view: str, compared: bool = False, region_name: str | None = None, tr: Translator = ENGLISH
+) -> str:
     """The project's own title for a map of this level and view."""
-    title = TITLES[view].format(noun=LEVEL_WORDS[level].noun)
-    title = f"Changes: {title[0].lower()}{title[1:]}" if compared else title
+    title = tr(TITLES[view], noun=level_words(level, tr).noun)
+    lowered = title[:1].lower() + title[1:]
+    title = tr("Changes: {title}", title=lowered) if compared else title
     return f"{title}, {region_name}" if region_name else title
 
 
 DEFINITIONS: Mapping[str, str] = MappingProxyType(
     {
-        "own": "Own measures: a jurisdiction's own laws, policies and agreements in force. Limits cooperation: one "
+        "own": N_("Own measures: a jurisdiction's own laws, policies and agreements in force. Limits cooperation: one "
                "restricts cooperation with federal immigration enforcement. Requires or expands cooperation: one "
                "mandates it or takes it on (287(g)). Both: limits and requires: one of each. No measure of its own "
-               "recorded: none in our tables.",
-        "effective": "What applies here: own measures plus the state's and, for a city, its county's. Limits "
+               "recorded: none in our tables."),
+        "effective": N_("What applies here: own measures plus the state's and, for a city, its county's. Limits "
                      "cooperation: one restricts cooperation with federal immigration enforcement. Requires or "
                      "expands cooperation: one mandates it or takes it on. Conflict: limits and requires both apply. "
-                     "No measure recorded: none in our tables.",
-        "federal": "Federal lists: the jurisdictions the federal government named as ‘sanctuary jurisdictions’, as "
+                     "No measure recorded: none in our tables."),
+        "federal": N_("Federal lists: the jurisdictions the federal government named as ‘sanctuary jurisdictions’, as "
                    "published: On the DHS list (May 29, 2025), On the DOJ list (Aug 5, 2025), On the DHS and DOJ "
                    "lists. They are labels, not policy: Not on a federal list says nothing of a jurisdiction's "
-                   "measures.",
-        "287g": "287(g) agreements: an agency agreed with ICE to do immigration-enforcement work (ICE's sheets; "
+                   "measures."),
+        "287g": N_("287(g) agreements: an agency agreed with ICE to do immigration-enforcement work (ICE's sheets; "
                 "policy tables). A county or city agency has a 287(g) agreement: usually the sheriff. A state agency "
                 "has a 287(g) agreement: it binds that agency only. No 287(g) agreement recorded: none in those "
-                "sources.",
+                "sources."),
     }
 )
 
 
-def _support_models(dataset: Dataset, rows: Sequence[JurisdictionStatus]) -> dict[str, str]:
+def _support_models(
+    dataset: Dataset, rows: Sequence[JurisdictionStatus], tr: Translator = ENGLISH
+) -> dict[str, str]:
     """GEOID -> the 287(g) support models in force there, in words."""
     found = {}
     for row in rows:
@@ -476,22 +524,24 @@ def _support_models(dataset: Dataset, rows: Sequence[JurisdictionStatus]) -> dic
             if tag != "agreement_287g" and tag in PROVISIONS
         }
         if tags:
-            found[row.geoid] = "; ".join(sorted(PROVISIONS[t][1] for t in tags))
+            found[row.geoid] = "; ".join(sorted(tr(PROVISIONS[t][1]) for t in tags))
     return found
 
 
 def build_layer(
-    dataset: Dataset, day: dt.date, level: str, view: str, compare_to: dt.date | None = None
+    dataset: Dataset, day: dt.date, level: str, view: str, compare_to: dt.date | None = None, lang: str = "en"
 ) -> Layer:
-    """The layer for (day, level, view), comparing with `compare_to` when it is given.
+    """The layer for (day, level, view), comparing with `compare_to` when it is given, in the words of
+    `lang` (an unknown code, or a catalog that cannot be read, gives English).
 
     A `compare_to` after `day` is swapped with a notice; one equal to `day` is dropped with a notice.
     """
     require_choice(level, LEVELS, "level")
     require_choice(view, tuple(VIEWS), "view")
-    day, compare_to, order_notice = ordered_dates(day, compare_to)
+    tr = translator(lang)
+    day, compare_to, order_notice = ordered_dates(day, compare_to, tr)
     current = snapshot(day, level, dataset)
-    categories = categories_of(view, level, compared=compare_to is not None)
+    categories = categories_of(view, level, compared=compare_to is not None, tr=tr)
     changes: dict[str, Change] = {}
     if compare_to is None:
         category = {r.geoid: category_of(r, view) for r in current.rows}
@@ -508,29 +558,31 @@ def build_layer(
                     row.geoid, row.name, was, now, tuple(sorted(new_ids - old_ids)), tuple(sorted(old_ids - new_ids))
                 )
     days = (day,) if compare_to is None else (compare_to, day)
-    notices = ((order_notice,) if order_notice else ()) + _notices(dataset, view, level, days)
+    notices = ((order_notice,) if order_notice else ()) + _notices(dataset, view, level, days, tr)
     ice_missing = _uses_ice(view, level) and not dataset.provenance.ice_loaded
     return Layer(
         day, level, view, compare_to, current, categories, MappingProxyType(category),
-        MappingProxyType(_support_models(dataset, current.rows) if view == "287g" else {}),
-        MappingProxyType(changes), _sources(dataset, view, level), notices,
-        counts_complete=not (view == "287g" and ice_missing), remedy=HOW_TO_LOAD_287G if ice_missing else "",
+        MappingProxyType(_support_models(dataset, current.rows, tr) if view == "287g" else {}),
+        MappingProxyType(changes), _sources(dataset, view, level, tr), notices,
+        counts_complete=not (view == "287g" and ice_missing), remedy=tr(HOW_TO_LOAD_287G) if ice_missing else "",
+        lang=tr.lang,
     )
 
 
 # --- Summaries ------------------------------------------------------------------------------------
 
 
-def status_label(view: str, key: str) -> str:
+def status_label(view: str, key: str, tr: Translator = ENGLISH) -> str:
     """A status in the words of a view's legend ('Limits cooperation', 'No measure recorded')."""
-    return {c.key: c.label for c in CATEGORIES[view]}[key]
+    return tr({c.key: c.label for c in CATEGORIES[view]}[key])
 
 
-def status_sentence(status: JurisdictionStatus, day: dt.date) -> str:
+def status_sentence(status: JurisdictionStatus, day: dt.date, tr: Translator = ENGLISH) -> str:
     """The details panel's summary line, in the words of the legends."""
-    return (
-        f"On {long_date(day)}: own measures: {status_label('own', status.own_status)}; "
-        f"what applies here: {status_label('effective', status.effective_status)}."
+    return tr(
+        "On {day}: own measures: {own}; what applies here: {effective}.", day=tr.long_date(day),
+        own=status_label("own", status.own_status, tr),
+        effective=status_label("effective", status.effective_status, tr),
     )
 
 

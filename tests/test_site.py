@@ -221,3 +221,25 @@ def test_the_page_paints_restyles_shows_sources_and_stays_on_its_host(site):
             assert elsewhere == [] and errors == []
         finally:
             browser.close()
+
+
+def test_the_spanish_edition_has_its_own_page_index_and_category_files(site, dataset):
+    """es/index.html reads data/index.es.json: Spanish words for site.js, Babel's dates, Spanish layers."""
+    page = (site / "es" / "index.html").read_text(encoding="utf-8")
+    assert '<html lang="es">' in page and 'data-index="data/index.es.json"' in page and 'data-root="../"' in page
+    assert "políticas de cooperación con el control migratorio" in page and "Qué estados, condados" in page
+    assert "Which states" not in page
+    index = read_json(site / "data" / "index.es.json")
+    assert index["strings"]["play"] == "▶ Reproducir"
+    assert index["longDates"]["2017-01-01"] == "1 de enero de 2017"
+    assert index["views"]["effective"] == "Lo que rige aquí"
+    days = [dt.date.fromisoformat(d) for d in index["dates"]]
+    files = index["files"]["county"]["effective"]
+    payload = read_json(site / files["files"][files["steps"][-1]])
+    layer = build_layer(dataset, days[-1], "county", "effective", lang="es")
+    assert payload["labels"] == [c.label for c in layer.categories]
+    assert payload["title"] == layer.title()
+    assert all(item["href"].startswith("downloads/") and (site / item["href"]).is_file() for item in index["downloads"])
+    assert (site / "es" / "methodology.html").is_file()
+    # The English edition is unchanged by the Spanish one beside it.
+    assert read_json(site / "data" / "index.json")["strings"]["play"] == "▶ Play"

@@ -163,9 +163,10 @@
       const box = L.DomUtil.create("div", "leaflet-bar cm-reset");
       const button = L.DomUtil.create("a", "", box);
       button.href = "#";
-      button.title = "Show the whole country";
+      // Every word a reader sees comes from the Python side's catalog (mapview.map_strings).
+      button.title = config.strings.home;
       button.setAttribute("role", "button");
-      button.setAttribute("aria-label", "Show the whole country");
+      button.setAttribute("aria-label", config.strings.home);
       button.textContent = "⌂";
       L.DomEvent.on(button, "click", (e) => { L.DomEvent.stop(e); cm.resetView(); });
       return box;
@@ -216,7 +217,7 @@
       box.onAdd = () => {
         const div = L.DomUtil.create("div", "cm-error");
         div.style.cssText = "background:#fff3cd;padding:6px 8px;border:1px solid #c9a227;font:13px sans-serif";
-        div.textContent = "Map shapes could not be loaded: " + error;
+        div.textContent = config.strings.shapesFailed + " " + error;
         return div;
       };
       box.addTo(map);

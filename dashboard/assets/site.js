@@ -1,16 +1,25 @@
 // The static edition's page: draws the projected TopoJSON once per level and restyles it in place
 // from precomputed category files (see dashboard/publish/site.py). Every text from the data goes in
-// as text (textContent), never as HTML; every request goes to this site's own host.
+// as text (textContent), never as HTML; every request goes to this site's own host. Every word a
+// reader sees comes from the index's `strings` and every date from its `longDates`, both made in
+// Python from the catalog and Babel (site.py), so this file holds no English of its own.
 (function () {
   "use strict";
 
   const $ = (id) => document.getElementById(id);
+  // A language's page sits in its own folder (es/index.html); the data is shared at the site's root.
+  const root = document.body.dataset.root || "";
+  const indexUrl = document.body.dataset.index || "data/index.json";
+  let S = {};
+  function fill(template, fields) {
+    return template.replace(/\{(\w+)\}/g, (whole, name) => (name in fields ? String(fields[name]) : whole));
+  }
   const site = { index: null, topology: null, arcs: null, names: {}, measures: null, places: null,
                  files: new Map(), layers: {}, payload: null, selected: null, playing: null };
   window.site = site;
 
   function getJSON(url) {
-    return fetch(url).then((r) => {
+    return fetch(root + url).then((r) => {
       if (!r.ok) throw new Error(url + ": " + r.status);
       return r.json();
     });
@@ -25,10 +34,7 @@
     return /^https?:\/\//i.test(url || "") ? url : null;
   }
   function longDate(iso) {
-    const [y, m, d] = iso.split("-").map(Number);
-    const month = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
-                   "October", "November", "December"][m - 1];
-    return month + " " + d + ", " + y;
+    return (site.index && site.index.longDates[iso]) || iso;
   }
 
   function features(name) {
@@ -49,6 +55,8 @@
     const params = new URLSearchParams({ date: state.date, level: state.level, view: state.view });
     if (site.selected) params.set("j", site.selected);
     history.replaceState(null, "", "#" + params.toString());
+    // The language links lead to the same view in the other language.
+    for (const a of document.querySelectorAll("a.lang-link")) a.hash = params.toString();
   }
 
   // --- Categories -----------------------------------------------------------------------------------
@@ -145,9 +153,9 @@
       const box = L.DomUtil.create("div", "leaflet-bar site-reset");
       const button = L.DomUtil.create("a", "", box);
       button.href = "#";
-      button.title = "Show the whole country";
+      button.title = S.home;
       button.setAttribute("role", "button");
-      button.setAttribute("aria-label", "Show the whole country");
+      button.setAttribute("aria-label", S.home);
       button.textContent = "⌂";
       L.DomEvent.on(button, "click", (e) => { L.DomEvent.stop(e); resetView(); });
       return box;
@@ -160,7 +168,8 @@
     const legend = $("legend");
     legend.replaceChildren();
     legend.appendChild(el("h2", p.heading));
-    legend.appendChild(el("p", site.index.levelWords[state.level] + " on " + longDate(state.date), "unit"));
+    legend.appendChild(el("p", fill(S.unit, { plural: site.index.levelWords[state.level], period: longDate(state.date) }),
+                          "unit"));
     const list = el("ul", null, "legend-rows");
     p.labels.forEach((label, i) => {
       const row = el("li");
@@ -168,13 +177,13 @@
       swatch.style.background = p.colors[i];
       row.appendChild(swatch);
       row.appendChild(el("span", label, "legend-label"));
-      row.appendChild(el("span", p.countsComplete ? p.counts[i].toLocaleString("en-US") : "–", "count"));
+      row.appendChild(el("span", p.countsComplete ? p.countsText[i] : "–", "count"));
       row.dataset.key = p.keys[i];
       list.appendChild(row);
     });
     legend.appendChild(list);
-    if (!p.countsComplete) legend.appendChild(el("p", "Counts are not complete: a source is missing.", "note"));
-    $("as-of").textContent = "Sources: " + p.asOf + ".";
+    if (!p.countsComplete) legend.appendChild(el("p", S.countsIncomplete, "note"));
+    $("as-of").textContent = fill(S.sources, { sources: p.asOf });
     const notices = $("notices");
     notices.replaceChildren(...p.notices.map((n) => el("li", n)));
     $("title").textContent = p.title;
@@ -197,15 +206,16 @@
   }
   function measureItem(id, m, from) {
     const li = el("li", null, "measure measure-" + m.d);
-    li.appendChild(el("span", m.d === "limits" ? "Limits" : "Requires", "direction"));
+    li.appendChild(el("span", m.d === "limits" ? S.limits : S.requires, "direction"));
     li.appendChild(document.createTextNode(" "));
-    li.appendChild(el("span", m.t, "measure-title"));
-    const when = "in force from " + longDate(m.e) + (m.x ? " to " + longDate(m.x) : "");
+    const title = li.appendChild(el("span", m.t, "measure-title"));
+    title.setAttribute("data-text", "");  // data text: the title as its source writes it
+    const when = fill(S.inForceFrom, { day: longDate(m.e) }) + (m.x ? ", " + fill(S.until, { day: longDate(m.x) }) : "");
     li.appendChild(el("span", " · " + (from ? from + " · " : "") + when, "measure-dates"));
     const href = safeHref(m.u);
     if (href) {
       li.appendChild(document.createTextNode(" "));
-      const a = el("a", "source", "source");
+      const a = el("a", S.source, "source");
       a.href = href;
       a.rel = "noopener noreferrer";
       a.target = "_blank";
@@ -219,35 +229,37 @@
     box.replaceChildren();
     const geoid = site.selected;
     if (!geoid || !site.measures) {
-      box.appendChild(el("p", "Click a state, county or city for its measures and their sources.", "hint"));
+      box.appendChild(el("p", S.hint, "hint"));
       return;
     }
     const date = state.date;
     box.appendChild(el("h2", nameOf(geoid)));
+    if (S.dataText) box.appendChild(el("p", S.dataText, "note"));
     const code = categoryOf(geoid);
     if (code !== null) box.appendChild(el("p", longDate(date) + ": " + site.payload.labels[code], "status"));
     const own = measuresOf(geoid, date);
-    box.appendChild(el("h3", "Its own measures in force"));
+    box.appendChild(el("h3", S.ownInForce));
     if (own.length) {
       box.appendChild(el("ul", null, "measures")).append(...own.map(([id, m]) => measureItem(id, m)));
     } else {
-      box.appendChild(el("p", "None recorded on this date.", "none"));
+      box.appendChild(el("p", S.noneRecorded, "none"));
     }
     const inherited = parentsOf(geoid).flatMap((parent) =>
-      measuresOf(parent, date).filter(([, m]) => m.b).map(([id, m]) => measureItem(id, m, "from " + nameOf(parent))));
+      measuresOf(parent, date).filter(([, m]) => m.b).map(([id, m]) => measureItem(id, m, fill(S.from, { name: nameOf(parent) }))));
     if (inherited.length) {
-      box.appendChild(el("h3", "Measures that apply here from the state" + (geoid.length === 7 ? " or county" : "")));
+      box.appendChild(el("h3", geoid.length === 7 ? S.inheritedStateOrCounty : S.inheritedState));
       box.appendChild(el("ul", null, "measures")).append(...inherited);
     }
     const lists = site.measures.lists.filter((d) => d.g === geoid && inForce(d, date));
     if (lists.length) {
-      box.appendChild(el("h3", "On federal lists"));
+      box.appendChild(el("h3", S.onLists));
       const ul = box.appendChild(el("ul", null, "measures"));
       for (const d of lists) {
-        const li = el("li", (d.l.startsWith("dhs") ? "DHS list" : "DOJ list") + " of " + longDate(d.e) + " ");
+        const li = el("li", fill(S.listOf, { list: d.l.startsWith("dhs") ? S.dhsList : S.dojList, day: longDate(d.e) })
+                      + " ");
         const href = safeHref(d.u);
         if (href) {
-          const a = el("a", "source", "source");
+          const a = el("a", S.source, "source");
           a.href = href;
           a.rel = "noopener noreferrer";
           a.target = "_blank";
@@ -303,14 +315,14 @@
   function stopPlay() {
     clearInterval(site.playing);
     site.playing = null;
-    $("play").textContent = "▶ Play";
+    $("play").textContent = S.play;
     $("play").setAttribute("aria-pressed", "false");
   }
   function togglePlay() {
     if (site.playing) { stopPlay(); return; }
     if (state.date === site.index.dates[site.index.dates.length - 1]) state.date = site.index.dates[0];
     site.playing = setInterval(step, 700);
-    $("play").textContent = "⏸ Pause";
+    $("play").textContent = S.pause;
     $("play").setAttribute("aria-pressed", "true");
     show();
   }
@@ -321,13 +333,13 @@
     for (const item of site.index.downloads) {
       const li = el("li");
       const a = el("a", item.label);
-      a.href = item.href;
+      a.href = root + item.href;
       a.setAttribute("download", "");
       li.appendChild(a);
       if (item.meta) {
         li.appendChild(document.createTextNode(" ("));
-        const m = el("a", "what it is");
-        m.href = item.meta;
+        const m = el("a", S.whatItIs);
+        m.href = root + item.meta;
         li.appendChild(m);
         li.appendChild(document.createTextNode(")"));
       }
@@ -366,9 +378,10 @@
       return option;
     }));
   }
-  Promise.all([getJSON("data/index.json"), getJSON("data/atlas.json"), getJSON("data/names.json")])
+  Promise.all([getJSON(indexUrl), getJSON("data/atlas.json"), getJSON("data/names.json")])
     .then(async ([index, topology, names]) => {
       site.index = index;
+      S = index.strings;
       site.topology = topology;
       site.arcs = cmCore.decodeArcs(topology);
       site.names = names;
@@ -388,7 +401,7 @@
       keys.addEventListener("change", (e) => { if (e.target.value) { state.date = e.target.value; show(); } e.target.value = ""; });
       $("play").addEventListener("click", togglePlay);
       $("csv-now").addEventListener("click", downloadCsv);
-      $("methodology-link").href = index.methodology;
+      $("methodology-link").href = root + index.methodology;
       renderDownloads();
       if (index.placesNote) $("levels-note").textContent = index.placesNote;
       map.addControl(new Reset());
@@ -400,7 +413,8 @@
       getJSON("data/measures.json").then((m) => { site.measures = m; renderDetails(); });
     })
     .catch((error) => {
-      const box = el("p", "The map could not be loaded: " + error, "error");
+      // Without the index there are no strings: the page's shell carries this one.
+      const box = el("p", (S.loadFailed || document.body.dataset.loadFailed) + " " + error, "error");
       $("map").replaceChildren(box);
     });
 })();

@@ -21,6 +21,7 @@ from dashboard.publish.projection import parse_region
 from dashboard.publish.titles import title_problem
 from geodata.config import settings
 from geodata.files import atomic_write
+from geodata.i18n import LANGUAGES, translator
 from geodata.layers import VIEWS, build_layer, ordered_dates
 from geodata.load import load_dataset
 from geodata.vocabulary import LEVELS
@@ -71,6 +72,8 @@ def argument_parser() -> argparse.ArgumentParser:
     parser.add_argument("--size", type=parse_size, default=(1200, 800), help="WIDTHxHEIGHT pixels (1200x800)")
     parser.add_argument("--compare-to", type=parse_day, help="an earlier date: show what changed since then")
     parser.add_argument("--permalink", help="link printed in the credit (default: the view at GEODATA_PUBLIC_URL)")
+    parser.add_argument("--lang", choices=tuple(LANGUAGES), default="en",
+                        help="the language of the words on the image (data text stays as written)")
     return parser
 
 
@@ -123,7 +126,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if argv[:1] == ["site"]:
         return site_main(argv[1:])
     args = checked_arguments(argument_parser(), argv)
-    day, compare_to, notice = ordered_dates(args.date, args.compare_to)
+    tr = translator(args.lang)
+    if tr.problem:
+        print(f"note: {tr.problem}", file=sys.stderr)
+    day, compare_to, notice = ordered_dates(args.date, args.compare_to, tr)
     if notice:
         print(f"note: {notice}", file=sys.stderr)
     config = settings()
@@ -136,7 +142,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if dataset.problems:
         print(f"note: {len(dataset.problems)} table rows skipped; `python -m geodata check` lists them",
               file=sys.stderr)
-    layer = build_layer(dataset, day, args.level, args.view, compare_to)
+    layer = build_layer(dataset, day, args.level, args.view, compare_to, tr.lang)
     for line in layer.notices:
         if line != notice:
             print(f"note: {line}", file=sys.stderr)

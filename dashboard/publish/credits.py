@@ -12,10 +12,11 @@ from urllib.parse import urlencode, urlsplit
 
 from dashboard.urlstate import ViewState, to_params
 from geodata.config import PROJECT_NAME, Settings, is_local_host, settings
+from geodata.i18n import N_
 from geodata.layers import Layer
 
-POINTS_CREDIT = "city locations: GeoNames"
-BOUNDARIES_CREDIT = "Census Bureau boundaries"
+POINTS_CREDIT = N_("city locations: GeoNames")
+BOUNDARIES_CREDIT = N_("Census Bureau boundaries")
 #: longer than this, a link would take several lines of the credit block (a title in it is capped)
 MAX_LINK = 400
 
@@ -60,7 +61,8 @@ def layer_permalink(base: str, layer: Layer) -> str:
     A custom title stays out of it: the link leads a reader to the view as the project titles it,
     and stays short enough for one line of print.
     """
-    state = ViewState(date=layer.day, level=layer.level, view=layer.view, compare_to=layer.compare_to)
+    state = ViewState(date=layer.day, level=layer.level, view=layer.view, compare_to=layer.compare_to,
+                      lang=layer.lang)
     return permalink(base, state)
 
 
@@ -73,17 +75,22 @@ def image_link(credit: Credit, layer: Layer, permalink: str | None) -> str | Non
 
 def sources_line(layer: Layer, drew_points: bool) -> str:
     """'Sources: Cooperation Map policy tables as of …; ICE sheet of …; Census Bureau boundaries.'"""
+    tr = layer.tr
     as_of = layer.as_of
-    parts = [f"{PROJECT_NAME} {as_of[:1].lower()}{as_of[1:]}", BOUNDARIES_CREDIT]
+    # The project's name stays as it is: "Cooperation Map policy tables" reads "Cooperation Map: tablas…"
+    lowered = as_of[:1].lower() + as_of[1:]
+    parts = [tr("{project} {sources}", project=PROJECT_NAME, sources=lowered), tr(BOUNDARIES_CREDIT)]
     if drew_points:
-        parts.append(POINTS_CREDIT)
-    return "Sources: " + "; ".join(parts) + "."
+        parts.append(tr(POINTS_CREDIT))
+    return tr("Sources: {sources}.", sources="; ".join(parts))
 
 
-def publisher_line(credit: Credit, link: str | None) -> str:
-    return f"Map: {credit.publisher}" + (f" · {link}" if link else "")
+def publisher_line(credit: Credit, link: str | None, layer: Layer | None = None) -> str:
+    tr = layer.tr if layer else None
+    line = tr("Map: {publisher}", publisher=credit.publisher) if tr else f"Map: {credit.publisher}"
+    return line + (f" · {link}" if link else "")
 
 
 def credit_lines(layer: Layer, credit: Credit, link: str | None, drew_points: bool) -> list[str]:
     """Under the map, first line on top: notices, what the categories mean, sources, publisher and link."""
-    return [*layer.notices, layer.definition, sources_line(layer, drew_points), publisher_line(credit, link)]
+    return [*layer.notices, layer.definition, sources_line(layer, drew_points), publisher_line(credit, link, layer)]

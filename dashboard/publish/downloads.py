@@ -36,6 +36,7 @@ def layer_metadata(layer: Layer, permalink: str | None = None, publisher: str | 
     """
     return {
         "date": layer.day.isoformat(),
+        "language": layer.lang,
         "compared_with": layer.compare_to.isoformat() if layer.compare_to else None,
         "level": layer.level,
         "view": layer.view,
@@ -88,7 +89,7 @@ def layer_geojson(dataset: Dataset, layer: Layer, permalink: str | None = None, 
     features = [_feature(geoid, geometry, rows[geoid]) for geoid, geometry in shapes.geometry.items() if geoid in rows]
     metadata = layer_metadata(layer, permalink, publisher)
     if layer.level == "place":
-        metadata["note"] = "Places in no category (none recorded, or no change) are left out."
+        metadata["note"] = layer.tr("Places in no category (none recorded, or no change) are left out.")
     document = {"type": "FeatureCollection", "metadata": metadata, "features": features}
     return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 

@@ -68,7 +68,7 @@ def heading_for(layer: Layer, title: str | None, publisher: str, region_name: st
     custom = checked_title(title)
     if not is_custom(custom, default):
         return Heading(default, layer.subtitle)
-    return Heading(custom, f"{default} · {layer.subtitle}", custom_mark(publisher))
+    return Heading(custom, f"{default} · {layer.subtitle}", custom_mark(publisher, layer.tr))
 
 
 def draw_page(page: Page, layer: Layer, shapes: MapShapes, heading: Heading, credits: Sequence[str]) -> None:
@@ -150,14 +150,14 @@ def render_layer(
 def render_map(
     dataset: Dataset, day: dt.date, level: str, view: str, *, title: str | None = None,
     region: str | None = None, compare_to: dt.date | None = None, size: tuple[int, int] = (1200, 800),
-    fmt: str = "png", permalink: str | None = None, credit: Credit | None = None,
+    fmt: str = "png", permalink: str | None = None, credit: Credit | None = None, lang: str = "en",
 ) -> bytes:
     """A publishable map image (PNG or SVG) of one level and view on `day`.
 
     `region` is a state (postal code or FIPS) to draw alone; `compare_to` an earlier date to
     show changes since; `title`, `permalink` and `credit` as for `render_layer`.
     """
-    layer = build_layer(dataset, day, level, view, compare_to)
+    layer = build_layer(dataset, day, level, view, compare_to, lang)
     return render_layer(dataset, layer, title=title, region=region, size=size, formats=(fmt,),
                         permalink=permalink, credit=credit)[fmt]
 

@@ -22,7 +22,8 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.text import Text
 
-from geodata.layers import LEVEL_WORDS, NO_DATA, Layer
+from geodata.i18n import ENGLISH, Translator
+from geodata.layers import NO_DATA, Layer, level_words
 
 FONT_FAMILY = "DejaVu Sans"
 DPI = 100
@@ -157,19 +158,20 @@ def legend_handle(color: str, points: bool) -> Artist:
     return Patch(facecolor=color, edgecolor=edge, linewidth=0.6)
 
 
-def legend_label(label: str, count: int | None) -> str:
-    return textwrap.fill(label if count is None else f"{label} ({count:,})", 30)
+def legend_label(label: str, count: int | None, tr: Translator = ENGLISH) -> str:
+    return textwrap.fill(label if count is None else f"{label} ({tr.number(count)})", 30)
 
 
 def add_legend(page: Page, layer: Layer, points: bool) -> Legend:
     """The layer's categories, with counts only when the sources behind them are complete."""
     counts = layer.counts()
-    plural = LEVEL_WORDS[layer.level].plural
-    counted = f"number of {plural}" if layer.counts_complete else "counts incomplete"
+    tr = layer.tr
+    plural = level_words(layer.level, tr).plural
+    counted = tr("number of {plural}", plural=plural) if layer.counts_complete else tr("counts incomplete")
     heading = f"{layer.heading}\n({counted})"
     return page.figure.legend(
         [legend_handle(c.color, points) for c in layer.categories],
-        [legend_label(c.label, counts[c.key] if layer.counts_complete else None) for c in layer.categories],
+        [legend_label(c.label, counts[c.key] if layer.counts_complete else None, tr) for c in layer.categories],
         title=heading, loc="upper left", bbox_to_anchor=(0, 1), frameon=False, alignment="left",
         fontsize=page.pt(10.5), title_fontsize=page.pt(11), labelcolor=INK,
         handlelength=1.6, handleheight=1.1, handletextpad=0.7, labelspacing=0.8, borderaxespad=0,

@@ -9,6 +9,11 @@ layer's own legend (labels, colours, counts), "as of" line and notices. Files wh
 the same on several dates are written once and named by their content; `data/index.json` says
 which file each date uses. So the static page and the app cannot disagree.
 
+Each language is written once: English at the root (index.html, data/index.json, data/<level>/…),
+Spanish under es/ (es/index.html reading data/index.es.json and data/es/<level>/…); the geometry,
+names and measures are shared. Every word site.js shows comes from the index's `strings`, made from
+the same catalog as the app's (`geodata.i18n`), and every date and count is formatted by Babel here.
+
 Nothing on the page asks another host for anything: no CDN, no web fonts, no tiles, and a
 Content-Security-Policy of 'self' holds the browser to that.
 """
@@ -29,24 +34,29 @@ from typing import Any
 
 import xstatic.pkg.leaflet as xstatic_leaflet
 
-from dashboard.mapview import step_payload
+from dashboard.mapview import map_strings, step_payload
 from dashboard.publish.downloads import metadata_json, snapshot_csv
 from dashboard.publish.screen import city_labels, national_bounds, national_topology, state_labels
 from geodata.config import PROJECT_NAME
 from geodata.dataset import Dataset
-from geodata.dates import KEY_DATES, timeline_days
-from geodata.layers import LEVEL_WORDS, VIEWS, Layer, build_layer
+from geodata.dates import KEY_DATES, key_date_label, timeline_days
+from geodata.i18n import DEFAULT, LANGUAGES, N_, Translator, translator
+from geodata.layers import VIEWS, Layer, build_layer, level_words, view_name
 from geodata.provenance import EVIDENCE_PATH
 from geodata.tables import DESIGNATIONS_PATH, POLICIES_PATH
 
 ASSETS = Path(__file__).resolve().parents[1] / "assets"
 METHODOLOGY = Path(__file__).resolve().parents[2] / "docs" / "methodology.md"
+#: the methodology for readers of another language: a public summary (see dashboard/methodology_page.py)
+SUMMARIES = {"es": Path(__file__).resolve().parents[2] / "docs" / "metodologia.es.md"}
 #: the tables offered for download, with what each holds
 TABLES: tuple[tuple[str, Path], ...] = (
-    ("Policy tables (one row per measure)", POLICIES_PATH),
-    ("What each measure's source says", EVIDENCE_PATH),
-    ("Federal ‘sanctuary jurisdiction’ lists", DESIGNATIONS_PATH),
+    (N_("Policy tables (one row per measure)"), POLICIES_PATH),
+    (N_("What each measure's source says"), EVIDENCE_PATH),
+    (N_("Federal ‘sanctuary jurisdiction’ lists"), DESIGNATIONS_PATH),
 )
+#: the languages a site is written in: English at the root, each other one in a folder of its name
+SITE_LANGS: tuple[str, ...] = tuple(LANGUAGES)
 LEVELS: tuple[str, ...] = ("state", "county", "place")
 #: the browser may load nothing from another host; Leaflet sets inline styles, and the CSV button makes a blob
 PAGE_POLICY = ("default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; "
@@ -92,6 +102,7 @@ def category_file(layer: Layer, drawn: frozenset[str] | None = None) -> dict[str
     payload.update(
         keys=[c.key for c in layer.categories],
         counts=[layer.counts()[c.key] for c in layer.categories],
+        countsText=[layer.tr.number(layer.counts()[c.key]) for c in layer.categories],
         countsComplete=layer.counts_complete,
         asOf=layer.as_of,
         notices=list(layer.notices),
@@ -166,11 +177,82 @@ def _places(cache_dir: Path) -> tuple[str | None, frozenset[str]]:
     return places_geojson(cache_dir)
 
 
-def _index_html(title: str) -> str:
-    """The page's shell: everything from the data is filled in by site.js as text."""
+def site_strings(tr: Translator) -> dict[str, str]:
+    """Every word site.js shows a reader, in one language: `{name}` fields are filled in by site.js."""
+    return {
+        **map_strings(tr),
+        "unit": tr("{plural} on {period}"),
+        "countsIncomplete": tr("Counts are not complete: a source is missing."),
+        "sources": tr("Sources: {sources}."),
+        "limits": tr("Limits"),
+        "requires": tr("Requires"),
+        "inForceFrom": tr("in force from {day}"),
+        "until": tr("until {day}"),
+        "source": tr("source"),
+        "hint": tr("Click a state, county or city for its measures and their sources."),
+        "ownInForce": tr("Its own measures in force"),
+        "noneRecorded": tr("None recorded on this date."),
+        "from": tr("applies via {name}"),
+        "inheritedState": tr("Measures that apply here from the state"),
+        "inheritedStateOrCounty": tr("Measures that apply here from the state or county"),
+        "onLists": tr("On federal lists"),
+        "listOf": tr("{list} of {day}"),
+        "dhsList": tr("DHS list"),
+        "dojList": tr("DOJ list"),
+        "play": tr("▶ Play"),
+        "pause": tr("⏸ Pause"),
+        "whatItIs": tr("what it is"),
+        "loadFailed": tr("The map could not be loaded:"),
+        "dataText": tr("Measure titles, notes and what the sources say are shown in English, as written in the "
+               "sources.") if tr.lang != DEFAULT else "",
+    }
+
+
+def _language_links(lang: str, root: str) -> str:
+    """'English | Español': each language's page, the current one unlinked; site.js keeps the fragment."""
+    links = []
+    for code, name in LANGUAGES.items():
+        href = root + ("index.html" if code == DEFAULT else f"{code}/index.html")
+        links.append(f'<span lang="{code}">{html.escape(name)}</span>' if code == lang
+                     else f'<a class="lang-link" lang="{code}" href="{html.escape(href)}">{html.escape(name)}</a>')
+    return " | ".join(links)
+
+
+def _index_html(title: str, tr: Translator | None = None, root: str = "", index: str = "data/index.json") -> str:
+    """The page's shell: everything from the data is filled in by site.js as text.
+
+    `root` leads from the page to the site's root ("" or "../"), where site.js finds `index`."""
+    tr = tr or translator(DEFAULT)
     heading = html.escape(title)
+    # Looked up here, not inside the page's f-string, where the catalog's extractor cannot see them.
+    footer = html.escape(tr("{project}: the static edition, for embeds and busy days.", project=PROJECT_NAME))
+    w = [html.escape(text) for text in (
+        tr("The map could not be loaded:"),
+        tr("Which states, counties and cities limit cooperation with federal immigration enforcement, "
+               "and which require it, on any date since 1979. Every fact links to its source."),
+        tr("What the map shows"),
+        tr("Level"),
+        tr("View"),
+        tr("▶ Play"),
+        tr("Date"),
+        tr("Key dates"),
+        tr("Jump to a key date…"),
+        tr("Map"),
+        tr("Legend"),
+        tr("Click a state, county or city for its measures "
+               "and their sources."),
+        tr("Methodology"),
+        tr("How the map is made"),
+        tr("definitions, "
+       "dates, provision tags, sources, known gaps and corrections."),
+        tr("Downloads"),
+        tr("CSV of the map as shown"),
+        tr("(made in your browser: one "
+       "row per jurisdiction, its category in words beside the code)"),
+        tr("Boundaries: U.S. Census Bureau. Map drawn with Leaflet."),
+    )]
     return f"""<!doctype html>
-<html lang="en">
+<html lang="{tr.lang}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -178,76 +260,76 @@ def _index_html(title: str) -> str:
 <meta name="referrer" content="no-referrer">
 <title>{heading}</title>
 <link rel="icon" href="data:,">
-<link rel="stylesheet" href="vendor/leaflet/leaflet.css">
-<link rel="stylesheet" href="assets/site.css">
+<link rel="stylesheet" href="{root}vendor/leaflet/leaflet.css">
+<link rel="stylesheet" href="{root}assets/site.css">
 </head>
-<body>
+<body data-root="{root}" data-index="{html.escape(index)}" data-load-failed="{w[0]}">
 <header class="site-header">
+  <p class="languages">{_language_links(tr.lang, root)}</p>
   <h1 id="title">{heading}</h1>
-  <p class="lede">Which states, counties and cities limit cooperation with federal immigration enforcement, and which
-  require it, on any date since 1979. Every fact links to its source.</p>
+  <p class="lede">{w[1]}</p>
 </header>
 <main class="layout">
-  <section class="controls" aria-label="What the map shows">
-    <label>Level <select id="level"></select></label>
-    <label>View <select id="view"></select></label>
+  <section class="controls" aria-label="{w[2]}">
+    <label>{w[3]} <select id="level"></select></label>
+    <label>{w[4]} <select id="view"></select></label>
     <div class="time">
-      <button id="play" type="button" aria-pressed="false">&#9654; Play</button>
-      <input id="slider" type="range" min="0" max="0" value="0" aria-label="Date">
+      <button id="play" type="button" aria-pressed="false">{w[5]}</button>
+      <input id="slider" type="range" min="0" max="0" value="0" aria-label="{w[6]}">
       <output id="date-label" for="slider"></output>
     </div>
-    <label>Key dates <select id="key-dates"><option value="">Jump to a key date…</option></select></label>
+    <label>{w[7]} <select id="key-dates"><option value="">{w[8]}</option></select></label>
     <p id="levels-note" class="note"></p>
   </section>
   <ul id="notices" class="notices" aria-live="polite"></ul>
   <div class="map-and-panel">
-    <div id="map" role="region" aria-label="Map"></div>
+    <div id="map" role="region" aria-label="{w[9]}"></div>
     <aside class="panel">
-      <section id="legend" aria-label="Legend"></section>
+      <section id="legend" aria-label="{w[10]}"></section>
       <p id="as-of" class="as-of"></p>
-      <section id="details" aria-live="polite"><p class="hint">Click a state, county or city for its measures and
-      their sources.</p></section>
+      <section id="details" aria-live="polite"><p class="hint">{w[11]}</p></section>
     </aside>
   </div>
   <section class="more">
-    <h2>Methodology</h2>
-    <p><a id="methodology-link" href="methodology.html">How the map is made</a>: definitions, dates, provision
-    tags, sources, known gaps and corrections.</p>
-    <h2>Downloads</h2>
+    <h2>{w[12]}</h2>
+    <p><a id="methodology-link" href="{root}methodology.html">{w[13]}</a>: {w[14]}</p>
+    <h2>{w[15]}</h2>
     <ul id="downloads" class="downloads"></ul>
-    <p><button id="csv-now" type="button">CSV of the map as shown</button> (made in your browser: one row per
-    jurisdiction, its category in words beside the code)</p>
+    <p><button id="csv-now" type="button">{w[16]}</button> {w[17]}</p>
   </section>
 </main>
-<footer class="site-footer"><p>{html.escape(PROJECT_NAME)}: the static edition, for embeds and busy days.
-Boundaries: U.S. Census Bureau. Map drawn with Leaflet.</p></footer>
-<script src="vendor/leaflet/leaflet.js"></script>
-<script src="assets/mapcore.js"></script>
-<script src="assets/site.js"></script>
+<footer class="site-footer"><p>{footer}
+{w[18]}</p></footer>
+<script src="{root}vendor/leaflet/leaflet.js"></script>
+<script src="{root}assets/mapcore.js"></script>
+<script src="{root}assets/site.js"></script>
 </body>
 </html>
 """
 
 
-def _methodology_page(text: str) -> str | None:
-    """docs/methodology.md as a page of the site, or None when `markdown` is not installed."""
+def _methodology_page(text: str, tr: Translator | None = None, root: str = "") -> str | None:
+    """docs/methodology.md (or a language's summary) as a page of the site, or None when `markdown` is not
+    installed."""
+    tr = tr or translator(DEFAULT)
     try:
         import markdown
     except ImportError:
         return None
     body = markdown.markdown(text, extensions=["tables", "fenced_code", "toc"])
+    heading, back = tr("Methodology"), tr("Back to the map")
     return f"""<!doctype html>
-<html lang="en">
+<html lang="{tr.lang}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta http-equiv="Content-Security-Policy" content="default-src 'self'; style-src 'self'; img-src 'self'">
 <meta name="referrer" content="no-referrer">
-<title>Methodology · {html.escape(PROJECT_NAME)}</title>
-<link rel="stylesheet" href="assets/site.css">
+<title>{html.escape(heading)} · {html.escape(PROJECT_NAME)}</title>
+<link rel="stylesheet" href="{root}assets/site.css">
 </head>
 <body class="methodology">
-<p><a href="index.html">&larr; Back to the map</a></p>
+<p><a href="index.html">&larr; {html.escape(back)}</a></p>
 {body}
 </body>
 </html>
@@ -262,6 +344,7 @@ def write_site(
     levels: Sequence[str] = LEVELS,
     tables: Sequence[tuple[str, Path]] = TABLES,
     progress: Callable[[str], None] | None = None,
+    langs: Sequence[str] = SITE_LANGS,
 ) -> SiteSummary:
     """Build the static site into `out`, replacing a site this function wrote there before.
 
@@ -277,7 +360,8 @@ def write_site(
     staging = out.parent / f".{out.name}.building-{os.getpid()}"
     shutil.rmtree(staging, ignore_errors=True)
     try:
-        summary = _build(staging, out, dataset, cache_dir, today, levels, tables, progress or (lambda _m: None))
+        summary = _build(staging, out, dataset, cache_dir, today, levels, tables, progress or (lambda _m: None),
+                         langs)
         _swap_in(staging, out)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
@@ -295,7 +379,7 @@ def _swap_in(staging: Path, out: Path) -> None:
 
 def _build(
     root: Path, out: Path, dataset: Dataset, cache_dir: Path | None, today: dt.date, levels: Sequence[str],
-    tables: Sequence[tuple[str, Path]], progress: Callable[[str], None],
+    tables: Sequence[tuple[str, Path]], progress: Callable[[str], None], langs: Sequence[str] = SITE_LANGS,
 ) -> SiteSummary:
     writer = _Writer(root)
     writer.write(MARKER, "Written by `python -m dashboard.publish site`; a rebuild replaces this directory.\n")
@@ -321,70 +405,95 @@ def _build(
     writer.write("data/measures.json", _json(_measures_document(dataset, place_county)))
 
     days = site_dates(dataset.first_date, today)
-    #: per level and view, the distinct files and, for each date, which of them it uses
-    files: dict[str, dict[str, dict[str, list]]] = {}
+    # Every date site.js shows, formatted once here by Babel: the timeline's, the measures' and the lists'.
+    shown_days = set(days) | {m.effective for m in dataset.measures} | {m.ended for m in dataset.measures if m.ended}
+    shown_days |= {d.listed_on for d in dataset.designations}
     count = 0
-    for level in levels:
-        files[level] = {}
-        for view in VIEWS:
-            progress(f"{level} {view}: {len(days)} dates")
-            written: list[str] = []
-            steps = []
-            for day in days:
-                payload = category_file(build_layer(dataset, day, level, view), drawn if level == "place" else None)
-                name = writer.named_by_content(f"data/{level}/{view}", _json(payload))
-                if name not in written:
-                    written.append(name)
-                steps.append(written.index(name))
-            files[level][view] = {"files": written, "steps": steps}
-            count += len(written)
+    for lang in langs:
+        tr = translator(lang)
+        folder = "data" if lang == DEFAULT else f"data/{lang}"
+        #: per level and view, the distinct files and, for each date, which of them it uses
+        files: dict[str, dict[str, dict[str, list]]] = {}
+        for level in levels:
+            files[level] = {}
+            for view in VIEWS:
+                progress(f"{lang} {level} {view}: {len(days)} dates")
+                written: list[str] = []
+                steps = []
+                for day in days:
+                    layer = build_layer(dataset, day, level, view, lang=lang)
+                    payload = category_file(layer, drawn if level == "place" else None)
+                    name = writer.named_by_content(f"{folder}/{level}/{view}", _json(payload))
+                    if name not in written:
+                        written.append(name)
+                    steps.append(written.index(name))
+                files[level][view] = {"files": written, "steps": steps}
+                count += len(written)
 
-    downloads = _write_downloads(writer, dataset, days, levels, tables)
-    methodology = _methodology_page(METHODOLOGY.read_text(encoding="utf-8"))
-    if methodology:
-        writer.write("methodology.html", methodology)
-    else:
-        writer.copy(METHODOLOGY, "methodology.md")
-    index = {
-        "project": PROJECT_NAME,
-        "dates": [d.isoformat() for d in days],
-        "keyDates": [[d.isoformat(), label] for d, label in KEY_DATES if d in days],
-        "levels": {lv: LEVEL_WORDS[lv].title for lv in levels},
-        "levelWords": {lv: LEVEL_WORDS[lv].plural for lv in levels},
-        "views": dict(VIEWS),
-        "files": files,
-        "nationalBounds": national_bounds(),
-        "labels": [*city_labels(), *state_labels()],
-        "places": "data/places.geojson" if places_text else None,
-        "placesNote": None if places_text else "No city level: this edition was built without the Census place "
-                                               "boundaries (python -m geodata build).",
-        "methodology": "methodology.html" if methodology else "methodology.md",
-        "downloads": downloads,
-        "built": today.isoformat(),
-    }
-    writer.write("data/index.json", _json(index))
-    writer.write("index.html", _index_html(f"{PROJECT_NAME}: immigration-enforcement cooperation policy"))
+        downloads = _write_downloads(writer, dataset, days, levels, tables, tr)
+        page = "methodology.html" if lang == DEFAULT else f"methodology.{lang}.html"
+        source = SUMMARIES.get(lang, METHODOLOGY)
+        source = source if source.exists() else METHODOLOGY
+        methodology = _methodology_page(source.read_text(encoding="utf-8"), tr,
+                                        "" if lang == DEFAULT else "../")
+        if methodology:
+            writer.write(page if lang == DEFAULT else f"{lang}/methodology.html", methodology)
+        elif lang == DEFAULT:
+            writer.copy(METHODOLOGY, "methodology.md")
+        index = {
+            "project": PROJECT_NAME,
+            "lang": lang,
+            "dates": [d.isoformat() for d in days],
+            "longDates": {d.isoformat(): tr.long_date(d) for d in sorted(shown_days)},
+            "keyDates": [[d.isoformat(), key_date_label(d, event, tr)] for d, event in KEY_DATES if d in days],
+            "levels": {lv: level_words(lv, tr).title for lv in levels},
+            "levelWords": {lv: level_words(lv, tr).plural for lv in levels},
+            "views": {view: view_name(view, tr) for view in VIEWS},
+            "files": files,
+            "nationalBounds": national_bounds(),
+            "labels": [*city_labels(), *state_labels()],
+            "places": "data/places.geojson" if places_text else None,
+            "placesNote": None if places_text else tr(
+                "No city level: this edition was built without the Census place boundaries "
+                "(python -m geodata build)."),
+            "methodology": (("methodology.html" if methodology else "methodology.md") if lang == DEFAULT
+                            else f"{lang}/methodology.html" if methodology else "methodology.md"),
+            "downloads": downloads,
+            "built": today.isoformat(),
+            "strings": site_strings(tr),
+        }
+        title = tr("{project}: immigration-enforcement cooperation policy", project=PROJECT_NAME)
+        if lang == DEFAULT:
+            writer.write("data/index.json", _json(index))
+            writer.write("index.html", _index_html(title, tr))
+        else:
+            writer.write(f"data/index.{lang}.json", _json(index))
+            writer.write(f"{lang}/index.html", _index_html(title, tr, "../", f"data/index.{lang}.json"))
     return SiteSummary(out, len(days), count, levels, writer.total)
 
 
 def _write_downloads(
     writer: _Writer, dataset: Dataset, days: Sequence[dt.date], levels: Sequence[str],
-    tables: Sequence[tuple[str, Path]],
+    tables: Sequence[tuple[str, Path]], tr: Translator | None = None,
 ) -> list[dict[str, str]]:
     """The policy tables, and the CSV (with its JSON sidecar) of every view at the state and county
     levels on the latest date. A county CSV is half a megabyte, so any other date's CSV is made in
     the browser, from the category file on screen."""
+    tr = tr or translator(DEFAULT)
     found: list[dict[str, str]] = []
     for label, source in tables:
         if source.exists():
-            found.append({"label": label, "href": writer.copy(source, f"downloads/{source.name}"), "kind": "table"})
+            found.append({"label": tr(label), "href": writer.copy(source, f"downloads/{source.name}"),
+                          "kind": "table"})
+    suffix = "" if tr.lang == DEFAULT else f"-{tr.lang}"
     for day in days[-1:]:
         for level in (lv for lv in levels if lv != "place"):
             for view in VIEWS:
-                layer = build_layer(dataset, day, level, view)
-                stem = f"downloads/{level}-{view}-{day.isoformat()}"
+                layer = build_layer(dataset, day, level, view, lang=tr.lang)
+                stem = f"downloads/{level}-{view}-{day.isoformat()}{suffix}"
+                name = view_name(view, tr)
                 found.append({
-                    "label": f"{LEVEL_WORDS[level].title}, {VIEWS[view].lower()}, {day.isoformat()}",
+                    "label": f"{level_words(level, tr).title}, {name[:1].lower()}{name[1:]}, {day.isoformat()}",
                     "href": writer.write(f"{stem}.csv", snapshot_csv(layer)),
                     "meta": writer.write(f"{stem}.json", metadata_json(layer)),
                     "kind": "snapshot", "date": day.isoformat(), "level": level, "view": view,

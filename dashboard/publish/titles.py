@@ -18,14 +18,16 @@ from __future__ import annotations
 
 import unicodedata
 
+from geodata.i18n import ENGLISH, Translator
+
 MAX_TITLE = 100
 #: symbol characters a headline may use besides letters, digits, spaces and punctuation
 ALLOWED_SYMBOLS = frozenset("$€£¥+=%°±×÷")
 
 
-def custom_mark(publisher: str) -> str:
+def custom_mark(publisher: str, tr: Translator = ENGLISH) -> str:
     """The line printed under every custom title."""
-    return f"Custom title: not written by {publisher}."
+    return tr("Custom title: not written by {publisher}.", publisher=publisher)
 
 
 def _allowed(char: str) -> bool:
@@ -60,17 +62,17 @@ def checked_title(text: str | None) -> str | None:
     return _normalised(text or "") or None
 
 
-def cleaned_title(text: str | None) -> tuple[str | None, tuple[str, ...]]:
+def cleaned_title(text: str | None, tr: Translator = ENGLISH) -> tuple[str | None, tuple[str, ...]]:
     """A custom title that keeps to the rule, made from any text, and notices saying what was changed."""
     # Far past the cap, the rest is cut anyway: a hostile URL's megabyte is never normalised.
     normalised = _normalised((text or "")[: 20 * MAX_TITLE])
     kept = " ".join("".join(c for c in normalised if _allowed(c)).split())
     notices = []
     if kept != normalised:
-        notices.append("Characters other than letters, digits, spaces and punctuation were left out of the title.")
+        notices.append(tr("Characters other than letters, digits, spaces and punctuation were left out of the title."))
     if len(kept) > MAX_TITLE:
         kept = kept[:MAX_TITLE].rstrip()
-        notices.append(f"The title was cut to {MAX_TITLE} characters.")
+        notices.append(tr("The title was cut to {count} characters.", count=MAX_TITLE))
     return kept or None, tuple(notices)
 
 
