@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import replace
+from functools import lru_cache
 
 import streamlit as st
 import streamlit.components.v1 as components
@@ -23,6 +24,8 @@ PLAY_SPEEDS = {"Slow": 1.6, "Normal": 0.9, "Fast": 0.45}
 PLAY_STEPS = {"month": "Month by month", "year": "Year by year"}
 
 
+# Cached: the slider formats all of its ~570 options on every run (about 1,100 calls a step).
+@lru_cache(maxsize=4096)
 def date_label(day: dt.date) -> str:
     """A slider step: 'Aug 2025' for a month start, the ISO date for an exact day."""
     return f"{day:%b %Y}" if day.day == 1 else day.isoformat()
