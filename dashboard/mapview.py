@@ -109,7 +109,8 @@ def base_map(
     # fetches once (before the map's script runs); the script itself only starts it. Every rerun
     # resends the component's script, so it stays a few KB rather than 25 (make bench, stepcost).
     fmap.default_js.append(("cooperation_map", map_bundle_url()))
-    fmap.add_child(_Script(f"window.cmStart(__MAP__, Object.assign({{labels: window.cmLabels}}, {script_json(config)}));"))
+    start = f"window.cmStart(__MAP__, Object.assign({{labels: window.cmLabels}}, {script_json(config)}));"
+    fmap.add_child(_Script(start))
     fmap.get_root().html.add_child(folium.Element(f"<style>{MAP_CSS}</style>"))
     return fmap
 
