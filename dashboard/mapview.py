@@ -115,6 +115,15 @@ def base_map(
     return fmap
 
 
+def base_map_key(
+    level: str, assets: AssetUrls, names_url: str, points_url: str | None = None, focused: bool = False
+) -> tuple:
+    """What `base_map` depends on, hashable: the files are named by their content."""
+    outlines = sorted((state, info["url"]) for state, info in assets.outlines.items()) if level == "place" else []
+    return (level, assets.leaflet_js, assets.leaflet_css, assets.atlas, assets.places, names_url, points_url,
+            focused, tuple(outlines))
+
+
 def map_bundle_js() -> str:
     """mapcore.js and choropleth.js as `window.cmStart(map, config)`, with the place labels as `window.cmLabels`."""
     if not CHOROPLETH_JS.rstrip().endswith(_INVOCATION):
