@@ -94,7 +94,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--top", type=int, default=25)
     parser.add_argument("--sort", default="cumulative", choices=["cumulative", "tottime"])
     args = parser.parse_args(argv)
-    with tempfile.TemporaryDirectory() as profiles, contextlib.ExitStack() as stack:
+    keep = os.environ.get("BENCH_PROFILE_KEEP")
+    with (contextlib.nullcontext(keep) if keep else tempfile.TemporaryDirectory()) as profiles, \
+            contextlib.ExitStack() as stack:
         env = {**os.environ, "BENCH_PROFILE_DIR": profiles}
         env.setdefault("GEODATA_CACHE_DIR", stack.enter_context(tempfile.TemporaryDirectory()))
         base_url = stack.enter_context(serve("bench/profiled_app.py", env))
