@@ -24,7 +24,8 @@ PLAY_SPEEDS = {"Slow": 1.6, "Normal": 0.9, "Fast": 0.45}
 PLAY_STEPS = {"month": "Month by month", "year": "Year by year"}
 
 
-# Cached: the slider formats all of its ~570 options on every run (about 1,100 calls a step).
+# Cached: the slider formats all of its ~570 options on every run (about 1,100 calls a step). A label
+# that comes to depend on the reader's language must key this cache on the language too.
 @lru_cache(maxsize=4096)
 def date_label(day: dt.date) -> str:
     """A slider step: 'Aug 2025' for a month start, the ISO date for an exact day."""
