@@ -133,8 +133,8 @@
         l.setStyle(style);
       });
     }
-    if (cm.layers.outline) cm.layers.outline.bringToFront();
-    if (cm.layers.place) cm.layers.place.bringToFront();
+    // No bringToFront here: on the canvas it redraws the whole map on every step (the layers are
+    // added in order, and a state's towns bring the outlines and places forward when they arrive).
     document.documentElement.dataset.cmDate = (cm.payload && cm.payload.date) || "";
   }
 

@@ -139,6 +139,8 @@
         const towns = { type: "FeatureCollection", features: collection.features.filter((f) => !drawn.has(f.id)) };
         map.removeLayer(site.layers["town-" + st]);
         addPolygons("town", towns, "town-" + st);
+        if (site.layers.outline) site.layers.outline.bringToFront();
+        if (site.layers.place) site.layers.place.bringToFront();
         restyle();
         document.documentElement.dataset.siteTownStates =
           String(Object.values(site.layers).filter((l) => l.kind === "town").length);
@@ -177,8 +179,8 @@
         l.setStyle(style);
       });
     }
-    if (site.layers.outline) site.layers.outline.bringToFront();
-    if (site.layers.place) site.layers.place.bringToFront();
+    // No bringToFront here: on the canvas it redraws the whole map on every step. The layers are
+    // added in order; a state's towns bring the outlines and places forward when they arrive.
   }
 
   function resetView() {
