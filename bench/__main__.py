@@ -3,12 +3,16 @@
 Baselines:
 - snapshot: looking up every county on its own with `status_of` (no shared work);
 - map: bench/naive_app.py, which rebuilds a folium GeoJson choropleth on every slider step.
+
+Each row also shows the same figure from the last run ("last run" column), kept in
+bench/output/last-run.json (git-ignored), so a change shows up against both.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import gzip
+import json
 import os
 import statistics
 import sys
@@ -28,6 +32,7 @@ from tests.devserver import serve  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 STEPS = int(os.environ.get("BENCH_STEPS", "10"))
+LAST_RUN = REPO / "bench" / "output" / "last-run.json"
 
 
 def median_ms(run: Callable[[], object], repeat: int) -> float:
@@ -42,6 +47,43 @@ def median_ms(run: Callable[[], object], repeat: int) -> float:
 def row(name: str, ours: float, baseline: float, unit: str, target: str) -> str:
     ratio = baseline / ours if ours else float("inf")
     return f"| {name} | {ours:,.1f} {unit} | {baseline:,.1f} {unit} | {ratio:,.1f}x | {target} |"
+
+
+def plain_row(name: str, ours: float, unit: str, target: str, beside: str = "") -> str:
+    """A figure with no naive baseline (the naive app has no such view); `beside` says what to compare it with."""
+    return f"| {name} | {ours:,.1f} {unit} | {beside or 'n/a'} | | {target} |"
+
+
+def cells(line: str) -> list[str]:
+    return [c.strip() for c in line.strip().strip("|").split("|")]
+
+
+def figure_of(line: str) -> tuple[str, str] | None:
+    """(figure name, this run's value) of a table row: 'ours', or p50 / p95 for a load-test row."""
+    parts = cells(line)
+    if len(parts) < 3 or parts[0] in ("figure", "---"):
+        return None
+    value = f"{parts[1]} / {parts[2]}" if parts[0].startswith("load test") and parts[1].startswith("p50") else parts[1]
+    return parts[0], value
+
+
+def read_last_run(path: Path = LAST_RUN) -> dict[str, str]:
+    try:
+        value = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return {str(k): str(v) for k, v in value.items()} if isinstance(value, dict) else {}
+
+
+def with_last_run(line: str, last: dict[str, str]) -> str:
+    figure = figure_of(line)
+    return f"{line} {last.get(figure[0], '—') if figure else ''} |"
+
+
+def save_run(figures: dict[str, str], path: Path = LAST_RUN) -> None:
+    """This run's figures, over the last run's (a figure this run did not measure keeps its old value)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({**read_last_run(path), **figures}, indent=1, ensure_ascii=False), encoding="utf-8")
 
 
 def snapshot_rows() -> list[str]:
@@ -76,11 +118,34 @@ def payload_rows() -> list[str]:
     ).add_to(fmap)
     naive = fmap.get_root().render().encode()
     kb = 1024
+    national = national_payload()
     return [
         row("county geometry sent (raw)", len(topo) / kb, len(naive) / kb, "KB", "≤ 1,024 KB"),
         row("county geometry sent (gzip)", len(gzip.compress(topo)) / kb, len(gzip.compress(naive)) / kb, "KB",
             "(compressed on the wire)"),
+        *(row(f"national view, {level} level: every file the map fetches (raw)", sum(sizes.values()) / kb,
+              len(naive) / kb, "KB", "≤ 1,024 KB") for level, sizes in national.items()),
     ]
+
+
+def national_payload() -> dict[str, dict[str, int]]:
+    """What the browser fetches for the national view at each level, by file, in bytes: the shapes, the
+    names, the map's code and labels, and at city level the places the tables name (every other
+    incorporated place comes a state at a time, on zooming in). Leaflet itself is left out."""
+    from dashboard.mapview import map_bundle_js
+    from dashboard.publish.screen import national_topology
+    from dashboard.resources import assets
+
+    data = load_dataset()
+    urls, names_url, points_url = assets.__wrapped__(data, data.version)
+    static = REPO / "dashboard"
+
+    def size(url: str | None) -> int:
+        return (static / url.removeprefix("/app/")).stat().st_size if url else 0
+
+    common = {"atlas": len(national_topology().encode()), "names": size(names_url),
+              "code and labels": len(map_bundle_js().encode())}
+    return {"county": common, "city": {**common, "places": size(urls.places) or size(points_url)}}
 
 
 def frame_with(page, expression: str, predicate: Callable[[object], bool], timeout: float = 60.0):
@@ -175,6 +240,30 @@ def click_figure(browser, url: str, ready: str, naive: bool = False, pages: int 
     return statistics.median(firsts), statistics.median(later)
 
 
+def city_step(browser, url: str) -> tuple[float, int]:
+    """(median slider step -> repaint, places drawn) at city level once every state's places are loaded."""
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(url)
+    frame = frame_with(page, "document.documentElement.dataset.cmReady", lambda v: v == "1")
+    frame = map_date(page)
+    states = frame.evaluate("window.cm.outlineStates()")
+    frame.evaluate("window.cm.loadAllOutlines()")
+    frame_with(page, "document.documentElement.dataset.cmTownStates || '0'", lambda v: int(v) >= states, 120)
+    drawn = frame.evaluate("Object.values(window.cm.layers).reduce((n, l) => n + l.getLayers().length, 0)")
+    wait_until_idle(page)
+    steps = []
+    for _ in range(STEPS):
+        before = frame.evaluate("document.documentElement.dataset.cmDate")
+        page.get_by_role("slider").first.focus()
+        start = time.perf_counter()
+        page.keyboard.press("ArrowRight")
+        frame = map_date(page, differs_from=before)
+        steps.append((time.perf_counter() - start) * 1000)
+        time.sleep(0.3)
+    page.close()
+    return statistics.median(steps), drawn
+
+
 def browser_rows() -> list[str]:
     try:
         from playwright.sync_api import sync_playwright
@@ -196,9 +285,12 @@ def browser_rows() -> list[str]:
             naive = browser_figures(browser, naive_url, "document.readyState === 'complete' ? '1' : ''")
             click = click_figure(browser, ours_url + query, "document.documentElement.dataset.cmReady")
             naive_click = click_figure(browser, naive_url, "document.readyState === 'complete' ? '1' : ''", naive=True)
+            city, drawn = city_step(browser, ours_url + query.replace("level=county", "level=place"))
         browser.close()
     return [
-        row("slider step → repainted map (median)", ours["step"], naive["step"], "ms", "≤ 200 ms"),
+        row("slider step → repainted map, county level (median)", ours["step"], naive["step"], "ms", "≤ 100 ms"),
+        plain_row(f"slider step → repainted map, city level, every state's places loaded ({drawn:,} shapes)", city,
+                  "ms", "≤ 200 ms", f"county level {ours['step']:,.1f} ms"),
         row("first load → painted map", ours["first paint"], naive["first paint"], "ms", "≤ 3,000 ms"),
         row("click → details shown, first click (median of 3 loads)", click[0], naive_click[0], "ms", "≤ 300 ms"),
         row(f"click → details shown, median of next {len(CLICKS) - 1}", click[1], naive_click[1], "ms", "≤ 300 ms"),
@@ -206,14 +298,29 @@ def browser_rows() -> list[str]:
 
 
 def main() -> int:
-    print("| figure | ours | naive baseline | baseline ÷ ours | target |")
-    print("|---|---|---|---|---|")
-    for line in snapshot_rows() + payload_rows() + browser_rows():
-        print(line, flush=True)
     from bench.loadtest import load_rows
 
-    for line in load_rows():  # N readers at once (BENCH_READERS), no baseline: see bench/loadtest.py
-        print(line, flush=True)
+    last = read_last_run()
+    figures: dict[str, str] = {}
+    print("| figure | ours | naive baseline | baseline ÷ ours | target | last run |")
+    print("|---|---|---|---|---|---|")
+
+    def show(line: str) -> None:
+        print(with_last_run(line, last), flush=True)
+        if (figure := figure_of(line)) is not None:
+            figures[figure[0]] = figure[1]
+
+    try:
+        for line in snapshot_rows() + payload_rows() + browser_rows():
+            show(line)
+        # N readers at once on one server (BENCH_READERS), then 50 on two servers behind a sticky proxy
+        # (see bench/loadtest.py); the columns are p50, p95, errors and memory, with no baseline.
+        for line in load_rows():
+            show(line)
+        for line in load_rows([50], servers=2):
+            show(line)
+    finally:
+        save_run(figures)
     return 0
 
 

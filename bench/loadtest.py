@@ -9,6 +9,12 @@ error, and stays in the percentiles as "> 10,000 ms". The server's memory is rea
 the start, at its peak and 10 s after the readers have left.
 
     python -m bench.loadtest --readers 1 10 50
+    python -m bench.loadtest --readers 50 --servers 2    # two server processes, readers spread over them
+
+With `--servers K`, K server processes run side by side (as behind a reverse proxy with sticky
+sessions, README *Deployment*): reader i talks to server i mod K for the whole round, and the memory
+is the sum of the K processes. Each server runs with the deployment settings of the README
+(`DEPLOY_ARGS`: no file watcher).
 
 `make bench` prints the same rows after its own (BENCH_READERS="1 10 50" overrides the list).
 What a reader does not do: run the page's JavaScript, so streamlit-folium's component never sends
@@ -60,6 +66,8 @@ PAUSE = 0.3
 SETTLE = 10.0
 SAMPLE_EVERY = 0.1
 DEFAULT_READERS = (1, 10, 50)
+#: the README's deployment settings that the command line sets (the rest are in .streamlit/config.toml)
+DEPLOY_ARGS = ("--server.fileWatcherType", "none", "--server.runOnSave", "false")
 DONE = (ForwardMsg.FINISHED_SUCCESSFULLY, ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY)
 MB = 1024 * 1024
 
@@ -102,6 +110,7 @@ class ReaderResult:
 @dataclass
 class RoundResult:
     readers: int
+    servers: int
     steps_ms: list[float]
     timeouts: int
     errors: int
@@ -123,8 +132,9 @@ class RoundResult:
             return f"> {STEP_TIMEOUT * 1000:,.0f} ms" if math.isinf(value) or math.isnan(value) else f"{value:,.0f} ms"
 
         unloaded = f" ({plural(self.pages_not_loaded, 'page')} never loaded)" if self.pages_not_loaded else ""
+        on = f", {self.servers} servers" if self.servers > 1 else ""
         return (
-            f"| load test: {plural(self.readers, 'reader')} | p50 {pct(50)} | p95 {pct(95)} "
+            f"| load test: {plural(self.readers, 'reader')}{on} | p50 {pct(50)} | p95 {pct(95)} "
             f"| {self.errors} errors of {self.attempted} steps{unloaded} "
             f"| RSS {self.rss_start / MB:,.0f} → {self.rss_peak / MB:,.0f} → {self.rss_after / MB:,.0f} MB "
             f"(start → peak → {SETTLE:g} s after) |"
@@ -331,10 +341,11 @@ async def reader(base_url: str, gate: Gate, result: ReaderResult) -> None:
             gate.arrive()
 
 
-async def run_readers(base_url: str, n: int) -> list[ReaderResult]:
+async def run_readers(base_urls: Sequence[str], n: int) -> list[ReaderResult]:
+    """N readers, reader i on server i mod K for the whole round (sticky, as the proxy would keep it)."""
     gate = Gate(n)
     results = [ReaderResult() for _ in range(n)]
-    tasks = [asyncio.create_task(reader(base_url, gate, r)) for r in results]
+    tasks = [asyncio.create_task(reader(base_urls[i % len(base_urls)], gate, r)) for i, r in enumerate(results)]
     # Every wait inside is bounded; this bounds the whole round as well.
     limit = LOAD_TIMEOUT + STEPS * (STEP_TIMEOUT + DRAIN_TIMEOUT + PAUSE) + 30
     _done, pending = await asyncio.wait(tasks, timeout=limit)
@@ -344,24 +355,26 @@ async def run_readers(base_url: str, n: int) -> list[ReaderResult]:
     return results
 
 
-def tree_rss(process: psutil.Process) -> int:
-    """Resident memory of the server and its children, in bytes."""
+def tree_rss(processes: Sequence[psutil.Process]) -> int:
+    """Resident memory of the servers and their children, in bytes."""
     total = 0
-    for p in (process, *process.children(recursive=True)):
+    for process in processes:
         with contextlib.suppress(psutil.Error):
-            total += p.memory_info().rss
+            for p in (process, *process.children(recursive=True)):
+                with contextlib.suppress(psutil.Error):
+                    total += p.memory_info().rss
     return total
 
 
 @contextlib.contextmanager
-def peak_rss(process: psutil.Process) -> Iterator[list[int]]:
-    """Sample the server's RSS in a thread; the one-element list holds the peak seen."""
-    peak = [tree_rss(process)]
+def peak_rss(processes: Sequence[psutil.Process]) -> Iterator[list[int]]:
+    """Sample the servers' RSS in a thread; the one-element list holds the peak seen."""
+    peak = [tree_rss(processes)]
     stop = threading.Event()
 
     def sample() -> None:
         while not stop.wait(SAMPLE_EVERY):
-            peak[0] = max(peak[0], tree_rss(process))
+            peak[0] = max(peak[0], tree_rss(processes))
 
     thread = threading.Thread(target=sample, daemon=True)
     thread.start()
@@ -370,7 +383,7 @@ def peak_rss(process: psutil.Process) -> Iterator[list[int]]:
     finally:
         stop.set()
         thread.join()
-        peak[0] = max(peak[0], tree_rss(process))
+        peak[0] = max(peak[0], tree_rss(processes))
 
 
 def server_process(base_url: str) -> psutil.Process:
@@ -397,16 +410,17 @@ def report_round(n: int, results: Sequence[ReaderResult], wall_s: float, client_
         print(f"    {count} x {problem}", file=sys.stderr)
 
 
-def load_round(base_url: str, server: psutil.Process, n: int) -> RoundResult:
-    start = tree_rss(server)
+def load_round(base_urls: Sequence[str], servers: Sequence[psutil.Process], n: int) -> RoundResult:
+    start = tree_rss(servers)
     me = psutil.Process()
     cpu_before, wall_before = sum(me.cpu_times()[:2]), time.perf_counter()
-    with peak_rss(server) as peak:
-        results = asyncio.run(run_readers(base_url, n))
+    with peak_rss(servers) as peak:
+        results = asyncio.run(run_readers(base_urls, n))
     report_round(n, results, time.perf_counter() - wall_before, sum(me.cpu_times()[:2]) - cpu_before)
     time.sleep(SETTLE)
     return RoundResult(
         readers=n,
+        servers=len(servers),
         steps_ms=[ms for r in results for ms in r.steps_ms],
         timeouts=sum(r.timeouts for r in results),
         errors=n * STEPS - sum(len(r.steps_ms) for r in results),
@@ -414,7 +428,7 @@ def load_round(base_url: str, server: psutil.Process, n: int) -> RoundResult:
         pages_not_loaded=sum(not r.loaded for r in results),
         rss_start=start,
         rss_peak=peak[0],
-        rss_after=tree_rss(server),
+        rss_after=tree_rss(servers),
     )
 
 
@@ -436,33 +450,48 @@ def readers_from_env(default: Sequence[int] = DEFAULT_READERS) -> list[int]:
     return [n for n in wanted if n > 0] or list(default)
 
 
-def load_rows(readers: Sequence[int] | None = None) -> Iterator[str]:
-    """One Markdown row per reader count, each as its round ends, against one server of this checkout."""
+def load_rounds(readers: Sequence[int] | None = None, servers: int = 1) -> Iterator[RoundResult | str]:
+    """One result per reader count, each as its round ends, against `servers` server processes of this
+    checkout; a Markdown row saying why instead when the page does not load."""
     counts = list(readers) if readers else readers_from_env()
     with contextlib.ExitStack() as stack:
         cache = os.environ.get("GEODATA_CACHE_DIR") or stack.enter_context(tempfile.TemporaryDirectory())
-        base_url = stack.enter_context(serve("dashboard/app.py", {**os.environ, "GEODATA_CACHE_DIR": cache}))
-        server = server_process(base_url)
+        env = {**os.environ, "GEODATA_CACHE_DIR": cache}
+        base_urls = [stack.enter_context(serve("dashboard/app.py", env, args=DEPLOY_ARGS)) for _ in range(servers)]
+        processes = [server_process(url) for url in base_urls]
         try:
-            asyncio.run(warm_up(base_url))
+            for url in base_urls:
+                asyncio.run(warm_up(url))
         except (StepError, OSError, TimeoutError, WebSocketException) as exc:
             yield f"| load test | skipped: the page did not load ({exc}) | | | |"
             return
         for n in counts:
-            yield load_round(base_url, server, n).row()
+            yield load_round(base_urls, processes, n)
+
+
+def load_rows(readers: Sequence[int] | None = None, servers: int = 1) -> Iterator[str]:
+    """One Markdown row per reader count, each as its round ends."""
+    for result in load_rounds(readers, servers):
+        yield result if isinstance(result, str) else result.row()
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.loadtest", description=__doc__.split("\n\n")[0])
     parser.add_argument("--readers", type=int, nargs="+", metavar="N",
                         help="reader counts to run, one round each (default: BENCH_READERS or 1 10 50)")
+    parser.add_argument("--servers", type=int, nargs="+", metavar="K", default=[1],
+                        help="server processes, readers spread over them and each kept on one (default: 1); "
+                             "several values run the rounds once per value")
     args = parser.parse_args(argv)
     if args.readers and min(args.readers) < 1:
         parser.error("--readers: every count must be at least 1")
+    if min(args.servers) < 1:
+        parser.error("--servers: at least 1")
     print("| figure | p50 step | p95 step | errors | server memory |")
     print("|---|---|---|---|---|")
-    for line in load_rows(args.readers):
-        print(line, flush=True)
+    for k in args.servers:
+        for line in load_rows(args.readers, k):
+            print(line, flush=True)
     return 0
 
 

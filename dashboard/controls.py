@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import replace
+from functools import lru_cache
 
 import streamlit as st
 import streamlit.components.v1 as components
@@ -15,7 +16,7 @@ from dashboard.mapview import zoom_for_bounds
 from dashboard.urlstate import ViewState, parse_params, to_params
 from geodata.dataset import Dataset
 from geodata.dates import KEY_DATES, key_date_label, timeline_days
-from geodata.i18n import N_, Translator
+from geodata.i18n import N_, Translator, translator
 from geodata.layers import default_earlier, level_words, noun_of, ordered_dates
 from geodata.search import SearchEntry, search
 from geodata.vocabulary import level_of
@@ -28,7 +29,14 @@ PLAY_STEPS = {"month": N_("Month by month"), "year": N_("Year by year")}
 
 def date_label(day: dt.date) -> str:
     """A slider step: 'Aug 2025' ('ago 2025') for a month start, the ISO date for an exact day."""
-    return language.current().month(day) if day.day == 1 else day.isoformat()
+    return _date_label(language.current().lang, day)
+
+
+# Cached: the slider formats all of its ~570 options on every run (about 1,100 calls a step); keyed on
+# the language, so one reader's language never reaches another's slider.
+@lru_cache(maxsize=8192)
+def _date_label(lang: str, day: dt.date) -> str:
+    return translator(lang).month(day) if day.day == 1 else day.isoformat()
 
 
 def date_options(first: dt.date, today: dt.date, exact: Sequence[dt.date] = ()) -> list[dt.date]:

@@ -10,9 +10,9 @@ import datetime as dt
 from pathlib import Path
 
 import streamlit as st
-from streamlit_folium import st_folium
 
 from dashboard import language, sections, share
+from dashboard.compat import folium_map
 from dashboard.controls import (
     apply_pending_changes,
     compare_switched_on,
@@ -29,7 +29,7 @@ from dashboard.controls import (
     view_state,
 )
 from dashboard.longlived import freeze_new_long_lived
-from dashboard.mapview import NATIONAL_CENTER, NATIONAL_ZOOM, base_map, step_layer
+from dashboard.mapview import NATIONAL_CENTER, NATIONAL_ZOOM, base_map, base_map_key
 from dashboard.resources import (
     agreements_frame,
     assets,
@@ -122,16 +122,15 @@ urls, names_url, points_url = assets(data, data.version)
 map_col, side_col = st.container(key="mapblock").columns([2.4, 1], gap="medium")
 with map_col:
     focus = st.session_state.get("focus")
-    st_folium(
-        base_map(state.level, urls, names_url, points_url, focused=bool(focus), tr=tr),
+    folium_map(  # st_folium, with the base map built once per process and language (dashboard/compat.py)
+        (base_map_key(state.level, urls, names_url, points_url, focused=bool(focus)), tr.lang),
+        lambda: base_map(state.level, urls, names_url, points_url, focused=bool(focus), tr=tr),
+        {**payload, "selected": state.selected},
         key=map_key,
         height=MAP_HEIGHT_EMBED if state.embed else MAP_HEIGHT,
-        use_container_width=True,
         returned_objects=["last_clicked"],
-        feature_group_to_add=step_layer({**payload, "selected": state.selected}),
         center=focus[0] if focus else NATIONAL_CENTER,
         zoom=focus[1] if focus else NATIONAL_ZOOM,
-        render=False,
     )
     with st.container(key="timeline"):
         st.select_slider(tr("Date"), options=options, key="date", format_func=date_label, on_change=slider_moved,

@@ -28,6 +28,8 @@ from geodata.layers import NONE, UNCHANGED, Layer
 ASSETS = Path(__file__).parent / "assets"
 # mapcore.js (shared with the static edition) first: it defines window.cmCore for choropleth.js.
 CHOROPLETH_JS = "\n".join((ASSETS / name).read_text(encoding="utf-8") for name in ("mapcore.js", "choropleth.js"))
+#: how choropleth.js ends: it calls itself with the map and its configuration
+_INVOCATION = "})(__MAP__, __CONFIG__);"
 MAP_CSS = (ASSETS / "map.css").read_text(encoding="utf-8")
 # The map's plane is the exports' Albers USA plane in km (see dashboard/publish/screen.py): a
 # point is (y, x). The browser fits the whole country on load; these only seed the first frame.
@@ -111,14 +113,45 @@ def base_map(
         "pointsUrl": points_url,
         "focused": focused,
         "nationalBounds": national_bounds(),
-        # Largest cities first, then the states: where two would overlap, the first placed wins.
-        "labels": [*city_labels(), *state_labels()],
         "outlines": assets.outlines if level == "place" else {},
         "strings": map_strings(tr),
     }
-    fmap.add_child(_Script(CHOROPLETH_JS.replace("__CONFIG__", script_json(config))))
+    # The code and the labels, the same for every reader and level, are a static file the browser
+    # fetches once (before the map's script runs); the script itself only starts it. Every rerun
+    # resends the component's script, so it stays a few KB rather than 25 (make bench, stepcost).
+    fmap.default_js.append(("cooperation_map", map_bundle_url()))
+    start = f"window.cmStart(__MAP__, Object.assign({{labels: window.cmLabels}}, {script_json(config)}));"
+    fmap.add_child(_Script(start))
     fmap.get_root().html.add_child(folium.Element(f"<style>{MAP_CSS}</style>"))
     return fmap
+
+
+def base_map_key(
+    level: str, assets: AssetUrls, names_url: str, points_url: str | None = None, focused: bool = False
+) -> tuple:
+    """What `base_map` depends on, hashable: the files are named by their content."""
+    outlines = sorted((state, info["url"]) for state, info in assets.outlines.items()) if level == "place" else []
+    return (level, assets.leaflet_js, assets.leaflet_css, assets.atlas, assets.places, names_url, points_url,
+            focused, tuple(outlines))
+
+
+def map_bundle_js() -> str:
+    """mapcore.js and choropleth.js as `window.cmStart(map, config)`, with the place labels as `window.cmLabels`."""
+    if not CHOROPLETH_JS.rstrip().endswith(_INVOCATION):
+        raise RuntimeError(f"choropleth.js must end with {_INVOCATION!r}")
+    code = CHOROPLETH_JS.rstrip()[: -len(_INVOCATION)] + "});\n"
+    start = code.rindex("(function (map, config)")
+    # Largest cities first, then the states: where two would overlap, the first placed wins.
+    labels = script_json([*city_labels(), *state_labels()])
+    return f"{code[:start]}window.cmStart = {code[start:]}window.cmLabels = {labels};\n"
+
+
+@lru_cache(maxsize=1)
+def map_bundle_url() -> str:
+    """The bundle in the app's static folder, named by its content (written once per process)."""
+    from dashboard.static_assets import write_named_by_content
+
+    return write_named_by_content("choropleth", "js", map_bundle_js())
 
 
 def step_layer(payload: Mapping[str, object]) -> folium.FeatureGroup:

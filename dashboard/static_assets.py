@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import zlib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -84,14 +85,26 @@ def places_geojson(cache_dir: Path) -> tuple[str | None, frozenset[str]]:
 
 def _screen_geojson(frame: gpd.GeoDataFrame) -> str:
     """Outlines indexed by GEOID, in the map's plane (km, 1 m precision), with their names."""
+    return outline_geojson(frame)[0]
+
+
+def outline_geojson(
+    frame: gpd.GeoDataFrame, properties: Mapping[str, Mapping[str, object]] | None = None
+) -> tuple[str, list[list[float]]]:
+    """Outlines indexed by GEOID in the map's plane (km, 1 m precision) as GeoJSON, with their names or
+    the `properties` given per GEOID; and their bounds, [[south, west], [north, east]]."""
     screen = to_screen(frame[["geometry"]])
     geometries = shapely.set_precision(screen.geometry.reindex(frame.index).values, 10**-PLACE_DECIMALS)
     features = [
-        {"type": "Feature", "id": geoid, "properties": {"name": name}, "geometry": shapely.geometry.mapping(geom)}
+        {"type": "Feature", "id": geoid,
+         "properties": dict(properties[geoid]) if properties and geoid in properties else {"name": name},
+         "geometry": shapely.geometry.mapping(geom)}
         for geoid, name, geom in zip(frame.index, frame["name"], geometries, strict=True)
         if not geom.is_empty
     ]
-    return json.dumps({"type": "FeatureCollection", "features": features}, separators=(",", ":"))
+    west, south, east, north = (round(float(v), 1) for v in screen.total_bounds)
+    text = json.dumps({"type": "FeatureCollection", "features": features}, separators=(",", ":"))
+    return text, [[south, west], [north, east]]
 
 
 def _outline_assets(cache_dir: Path, static_dir: Path) -> dict[str, dict]:

@@ -9,7 +9,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -25,12 +25,12 @@ def free_port() -> int:
 
 
 @contextmanager
-def serve(script: str, env: dict[str, str], timeout: float = 60.0) -> Iterator[str]:
-    """Run `streamlit run script` from the repository root; yield its base URL once healthy."""
+def serve(script: str, env: dict[str, str], timeout: float = 60.0, args: Sequence[str] = ()) -> Iterator[str]:
+    """Run `streamlit run script` (and any further `args`) from the repository root; yield its URL once healthy."""
     port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", script, "--server.port", str(port),
-         "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+         "--server.headless", "true", "--browser.gatherUsageStats", "false", *args],
         cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
     url = f"http://127.0.0.1:{port}"

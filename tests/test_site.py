@@ -243,3 +243,97 @@ def test_the_spanish_edition_has_its_own_page_index_and_category_files(site, dat
     assert (site / "es" / "methodology.html").is_file()
     # The English edition is unchanged by the Spanish one beside it.
     assert read_json(site / "data" / "index.json")["strings"]["play"] == "▶ Play"
+
+
+# --- The city level: every incorporated place, a state at a time ------------------------------------
+
+BAKERSFIELD, KERN = "0603526", "06029"
+
+
+@pytest.fixture(scope="module")
+def city_site(tmp_path_factory, mirror_cache) -> Path:
+    """Small tables (California limits from 2018, Los Angeles and Kern Counties too) over the mirror's
+    places: every incorporated place's outline, Bakersfield in Kern County among them."""
+    from geodata.config import settings
+    from geodata.tables import DESIGNATION_COLUMNS, POLICY_COLUMNS
+    from tests.conftest import mirror_env, write_csv
+
+    folder = tmp_path_factory.mktemp("city-tables")
+    measures = [measure_row(),
+                measure_row(measure_id="m4", geoid="06037", jurisdiction="Los Angeles County", direction="limits",
+                            provisions="detainer_limits", adopted="2016-12-01", effective="2017-01-01"),
+                measure_row(measure_id="m5", geoid=KERN, jurisdiction="Kern County", direction="limits",
+                            title="Kern County detainer policy", instrument="ordinance", provisions="detainer_limits",
+                            adopted="2018-02-01", effective="2018-03-01")]
+    policies = write_csv(folder / "policies.csv", POLICY_COLUMNS, measures)
+    designations = write_csv(folder / "designations.csv", DESIGNATION_COLUMNS, [designation_row()])
+    config = settings(mirror_env(mirror_cache))
+    data = load_dataset(policies, designations, config)
+    out = tmp_path_factory.mktemp("city") / "site"
+    write_site(out, data, config.cache_dir, today=TODAY, levels=("state", "place"))
+    return out
+
+
+def test_the_city_level_has_every_incorporated_place_by_state_with_its_county(city_site):
+    index = read_json(city_site / "data" / "index.json")
+    assert "place" in index["files"]
+    outlines = index["outlines"]
+    assert len(outlines) >= 50 and "06" in outlines
+    california = read_json(city_site / outlines["06"]["url"])
+    by_id = {f["id"]: f["properties"] for f in california["features"]}
+    assert len(by_id) > 400  # California has about 480 incorporated places; the tables name a handful
+    assert by_id[BAKERSFIELD] == {"name": "Bakersfield, California", "c": KERN}
+    # Only the places the tables name load with the national view; the rest a state at a time.
+    named = {f["id"] for f in read_json(city_site / index["places"])["features"]}
+    assert BAKERSFIELD not in named
+    # And the category files say what build_layer says for every one of them, Bakersfield too.
+    day = dt.date(2018, 6, 1)
+    files = index["files"]["place"]["effective"]
+    payload = read_json(city_site / files["files"][files["steps"][index["dates"].index(day.isoformat())]])
+    assert decode_category(payload, BAKERSFIELD) == "limits"  # California's law applies there
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed")
+def test_bakersfield_is_drawn_when_zoomed_in_and_a_click_shows_its_state_and_county(city_site):
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with static_server(city_site) as base, sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM),
+                                    args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            errors: list[str] = []
+            fetched: list[str] = []
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            page.on("request", lambda r: fetched.append(r.url))
+            page.goto(base + "#level=place&view=effective&date=2018-06-01", timeout=30_000)
+            page.wait_for_selector("html[data-site-ready='1']", state="attached", timeout=30_000)
+            # The national view fetches no state's outlines.
+            assert not [u for u in fetched if "/data/outlines/" in u]
+            # Zoom in on Bakersfield, as a reader would: California's places load, and only the states in view.
+            from dashboard.publish.screen import screen_point
+
+            y, x = screen_point(35.37, -119.02, "06")
+            page.evaluate("([y, x]) => { window.site.map.setView([y, x], window.site.nationalZoom + 4, "
+                          "{animate: false}); }", [y, x])
+            page.wait_for_selector("html[data-site-town-states]", state="attached", timeout=30_000)
+            loaded = {u.rsplit("/", 1)[-1] for u in fetched if "/data/outlines/" in u}
+            assert "06.geojson" in loaded and len(loaded) < 10, loaded
+            point = page.evaluate("""(g) => { const layer = Object.values(window.site.layers).find((l) =>
+                    l.kind === 'town' && l.getLayers().some((x) => x.feature.id === g));
+                    const shape = layer.getLayers().find((x) => x.feature.id === g);
+                    const b = document.getElementById('map').getBoundingClientRect();
+                    const p = window.site.map.latLngToContainerPoint(shape.getCenter());
+                    return [b.left + p.x, b.top + p.y]; }""", BAKERSFIELD)
+            page.mouse.click(*point)
+            page.wait_for_selector("#details .measure-title", timeout=10_000)
+            assert page.locator("#details h2").inner_text() == "Bakersfield, California"
+            details = page.locator("#details").inner_text()
+            assert "from California" in details and "from Kern County" in details
+            assert "Kern County detainer policy" in details
+            assert "Limits cooperation" in details
+            assert f"j={BAKERSFIELD}" in page.url
+            page.screenshot(path=str(Path(__file__).parent / "output" / "site-bakersfield.png"))
+            assert errors == []
+        finally:
+            browser.close()

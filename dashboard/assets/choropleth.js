@@ -84,12 +84,13 @@
   // Every incorporated place, one state's file at a time, once the reader has zoomed in far enough
   // to tell them apart: the national view loads only the places the tables name.
   const outlinesLoaded = {};
-  function loadVisibleOutlines() {
+  // `all`: every state's, wherever the view is (make bench times a step with the whole country's places).
+  function loadVisibleOutlines(all) {
     if (config.level !== "place" || !config.outlines || !cm.ready) return;
-    if (map.getZoom() < (cm.nationalZoom || 0) + 1.25) return;
+    if (all !== true && map.getZoom() < (cm.nationalZoom || 0) + 1.25) return;
     const view = map.getBounds();
     for (const [state, info] of Object.entries(config.outlines)) {
-      if (outlinesLoaded[state] || !view.intersects(L.latLngBounds(info.bounds))) continue;
+      if (outlinesLoaded[state] || (all !== true && !view.intersects(L.latLngBounds(info.bounds)))) continue;
       outlinesLoaded[state] = true;
       fetch(info.url).then((r) => r.json()).then((collection) => {
         const drawn = new Set();
@@ -99,10 +100,13 @@
         if (cm.layers.outline) cm.layers.outline.bringToFront();
         if (cm.layers.place) cm.layers.place.bringToFront();
         restyle();
+        document.documentElement.dataset.cmTownStates = Object.keys(cm.layers).filter((k) => k.startsWith("town-")).length;
       }).catch(() => { outlinesLoaded[state] = false; });
     }
   }
-  map.on("moveend zoomend", loadVisibleOutlines);
+  map.on("moveend zoomend", () => loadVisibleOutlines(false));
+  cm.loadAllOutlines = () => loadVisibleOutlines(true);
+  cm.outlineStates = () => Object.keys(config.outlines || {}).length;
 
   function addPoints(points) {
     const group = L.featureGroup().addTo(map);
@@ -129,8 +133,8 @@
         l.setStyle(style);
       });
     }
-    if (cm.layers.outline) cm.layers.outline.bringToFront();
-    if (cm.layers.place) cm.layers.place.bringToFront();
+    // No bringToFront here: on the canvas it redraws the whole map on every step (the layers are
+    // added in order, and a state's towns bring the outlines and places forward when they arrive).
     document.documentElement.dataset.cmDate = (cm.payload && cm.payload.date) || "";
   }
 

@@ -15,7 +15,9 @@
     return template.replace(/\{(\w+)\}/g, (whole, name) => (name in fields ? String(fields[name]) : whole));
   }
   const site = { index: null, topology: null, arcs: null, names: {}, measures: null, places: null,
-                 files: new Map(), layers: {}, payload: null, selected: null, playing: null };
+                 files: new Map(), layers: {}, payload: null, selected: null, playing: null,
+                 // every incorporated place, a state's file at a time: name and county by GEOID
+                 towns: {}, townCounty: {}, outlineFiles: new Map(), nationalZoom: null };
   window.site = site;
 
   function getJSON(url) {
@@ -68,7 +70,7 @@
     return st in p.byState ? p.byState[st] : p.fallback;
   }
   function nameOf(geoid, fallback) {
-    return site.names[geoid] || fallback || geoid;
+    return site.names[geoid] || site.towns[geoid] || fallback || geoid;
   }
   function styleFor(geoid, kind) {
     if (kind === "outline") return { color: "#ffffff", weight: 1.2, fill: false, interactive: false };
@@ -78,6 +80,10 @@
     const selected = site.selected === geoid;
     if (kind === "place") {
       return { color: selected ? "#000000" : fill, weight: selected ? 3 : 2.5, fillColor: fill, fillOpacity: 1 };
+    }
+    if (kind === "town") {
+      // Every incorporated place, as the app draws them: thin white edges keep thousands of towns apart.
+      return { color: selected ? "#000000" : "#ffffff", weight: selected ? 2.5 : 0.4, fillColor: fill, fillOpacity: 1 };
     }
     return { color: selected ? "#000000" : "#ffffff", weight: selected ? 2.5 : kind === "county" ? 0.3 : 0.8,
              fillColor: fill, fillOpacity: 1 };
@@ -97,7 +103,7 @@
                              preferCanvas: true, attributionControl: false });
   site.map = map;
 
-  function addPolygons(kind, collection) {
+  function addPolygons(kind, collection, key) {
     const layer = L.geoJSON(collection, {
       style: (f) => styleFor(f.id, kind),
       onEachFeature: (f, l) => {
@@ -108,9 +114,49 @@
       interactive: kind !== "outline" && kind !== "backdrop",
     }).addTo(map);
     layer.kind = kind;
-    site.layers[kind] = layer;
+    site.layers[key || kind] = layer;
     return layer;
   }
+
+  // Every incorporated place, one state's file at a time, once the reader has zoomed in far enough to
+  // tell them apart and the state is in view: the national view loads only the places the tables name.
+  function outlineFile(st) {
+    const info = site.index.outlines && site.index.outlines[st];
+    if (!info) return Promise.resolve(null);
+    if (!site.outlineFiles.has(st)) {
+      site.outlineFiles.set(st, getJSON(info.url).then((collection) => {
+        for (const f of collection.features) {
+          site.towns[f.id] = f.properties.name;
+          if (f.properties.c) site.townCounty[f.id] = f.properties.c;
+        }
+        return collection;
+      }).catch((error) => { site.outlineFiles.delete(st); throw error; }));
+    }
+    return site.outlineFiles.get(st);
+  }
+  function loadVisibleOutlines() {
+    if (drawnLevel !== "place" || !site.index.outlines || site.nationalZoom === null) return;
+    if (map.getZoom() < site.nationalZoom + 1.25) return;
+    const view = map.getBounds();
+    for (const [st, info] of Object.entries(site.index.outlines)) {
+      if (site.layers["town-" + st] || !view.intersects(L.latLngBounds(info.bounds))) continue;
+      site.layers["town-" + st] = L.layerGroup();  // taken: a second moveend does not load it twice
+      outlineFile(st).then((collection) => {
+        if (drawnLevel !== "place" || !collection) return;
+        const drawn = new Set(site.places ? site.places.features.map((f) => f.id) : []);
+        const towns = { type: "FeatureCollection", features: collection.features.filter((f) => !drawn.has(f.id)) };
+        map.removeLayer(site.layers["town-" + st]);
+        addPolygons("town", towns, "town-" + st);
+        if (site.layers.outline) site.layers.outline.bringToFront();
+        if (site.layers.place) site.layers.place.bringToFront();
+        restyle();
+        document.documentElement.dataset.siteTownStates =
+          String(Object.values(site.layers).filter((l) => l.kind === "town").length);
+      }).catch(() => { delete site.layers["town-" + st]; });
+    }
+  }
+  map.on("moveend zoomend", loadVisibleOutlines);
+
   let drawnLevel = null;
   async function drawLevel(level) {
     if (drawnLevel === level) return;
@@ -127,10 +173,11 @@
       }
     }
     drawnLevel = level;
+    loadVisibleOutlines();
   }
   function restyle() {
     for (const layer of Object.values(site.layers)) {
-      if (!["state", "county", "place"].includes(layer.kind)) continue;
+      if (!["state", "county", "place", "town"].includes(layer.kind)) continue;
       layer.eachLayer((l) => {
         const style = styleFor(l.feature.id, layer.kind);
         // Most shapes keep their colour from one month to the next: skip those.
@@ -140,8 +187,8 @@
         l.setStyle(style);
       });
     }
-    if (site.layers.outline) site.layers.outline.bringToFront();
-    if (site.layers.place) site.layers.place.bringToFront();
+    // No bringToFront here: on the canvas it redraws the whole map on every step. The layers are
+    // added in order; a state's towns bring the outlines and places forward when they arrive.
   }
 
   function resetView() {
@@ -200,7 +247,7 @@
   function parentsOf(geoid) {
     if (geoid.length === 2) return [];
     const parents = [geoid.slice(0, 2)];
-    const county = geoid.length === 7 && site.measures.placeCounty[geoid];
+    const county = geoid.length === 7 && (site.measures.placeCounty[geoid] || site.townCounty[geoid]);
     if (county) parents.push(county);
     return parents;
   }
@@ -274,6 +321,13 @@
     restyle();
     renderDetails();
     writeHash();
+    knowTown(geoid);
+  }
+  // A place the tables do not name (a permalink to it, before its state's file is loaded): its name
+  // and county come with its state's outlines.
+  function knowTown(geoid) {
+    if (!geoid || geoid.length !== 7 || site.names[geoid] || site.towns[geoid]) return;
+    outlineFile(geoid.slice(0, 2)).then(() => { if (site.selected === geoid) renderDetails(); }).catch(() => {});
   }
 
   // --- Time -----------------------------------------------------------------------------------------
@@ -410,6 +464,8 @@
       resetView();
       cmCore.addLabels(map, site.index.labels, () => site.nationalZoom, "site-label");
       document.documentElement.dataset.siteReady = "1";
+      loadVisibleOutlines();
+      knowTown(site.selected);
       getJSON("data/measures.json").then((m) => { site.measures = m; renderDetails(); });
     })
     .catch((error) => {

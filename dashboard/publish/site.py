@@ -218,6 +218,28 @@ def _language_links(lang: str, root: str) -> str:
     return " | ".join(links)
 
 
+def _write_outlines(writer: _Writer, dataset: Dataset, cache_dir: Path) -> dict[str, dict[str, Any]]:
+    """Every incorporated place, one file per state, as the app loads them on zooming in: the outline in
+    the map's plane, its name, and its county (`c`), so a click shows what the state and the county apply
+    there. state FIPS -> {"url", "bounds"}; empty when the outlines were not built."""
+    from dashboard.static_assets import outline_geojson
+    from geodata.placeoutlines import outline_states, read_place_outlines
+
+    found: dict[str, dict[str, Any]] = {}
+    gazetteer = dataset.gazetteer
+    for state in outline_states(cache_dir):
+        frame = read_place_outlines(cache_dir, state)
+        if frame is None or frame.empty:
+            continue
+        properties = {}
+        for geoid, name in zip(frame.index, frame["name"], strict=True):
+            known = gazetteer.get(geoid)
+            properties[geoid] = {"name": known.display_name if known else name, "c": gazetteer.place_county.get(geoid)}
+        text, bounds = outline_geojson(frame, properties)
+        found[state] = {"url": writer.write(f"data/outlines/{state}.geojson", text), "bounds": bounds}
+    return found
+
+
 def _index_html(title: str, tr: Translator | None = None, root: str = "", index: str = "data/index.json") -> str:
     """The page's shell: everything from the data is filled in by site.js as text.
 
@@ -396,6 +418,10 @@ def _build(
     levels = tuple(lv for lv in levels if lv != "place" or places_text)
     if places_text:
         writer.write("data/places.geojson", places_text)
+    # With every place's outline, the category files carry every place's category (only the ones that
+    # differ from their state's usual one: a few KB); without, only the drawn places'.
+    outlines = _write_outlines(writer, dataset, cache_dir) if places_text and cache_dir else {}
+    narrowed = None if outlines else drawn
     names = {
         j.geoid: j.display_name for j in dataset.gazetteer.jurisdictions.values()
         if j.level in ("state", "county") or j.geoid in drawn
@@ -422,7 +448,7 @@ def _build(
                 steps = []
                 for day in days:
                     layer = build_layer(dataset, day, level, view, lang=lang)
-                    payload = category_file(layer, drawn if level == "place" else None)
+                    payload = category_file(layer, narrowed if level == "place" else None)
                     name = writer.named_by_content(f"{folder}/{level}/{view}", _json(payload))
                     if name not in written:
                         written.append(name)
@@ -453,6 +479,8 @@ def _build(
             "nationalBounds": national_bounds(),
             "labels": [*city_labels(), *state_labels()],
             "places": "data/places.geojson" if places_text else None,
+            #: every incorporated place, a state at a time, loaded when the state comes into view zoomed in
+            "outlines": outlines,
             "placesNote": None if places_text else tr(
                 "No city level: this edition was built without the Census place boundaries "
                 "(python -m geodata build)."),
