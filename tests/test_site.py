@@ -329,7 +329,7 @@ def test_bakersfield_is_drawn_when_zoomed_in_and_a_click_shows_its_state_and_cou
             page.wait_for_selector("#details .measure-title", timeout=10_000)
             assert page.locator("#details h2").inner_text() == "Bakersfield, California"
             details = page.locator("#details").inner_text()
-            assert "from California" in details and "from Kern County" in details
+            assert "applies via California" in details and "applies via Kern County" in details
             assert "Kern County detainer policy" in details
             assert "Limits cooperation" in details
             assert f"j={BAKERSFIELD}" in page.url
