@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
@@ -166,9 +166,9 @@ def step_payload(layer: Layer, selected: str | None = None) -> dict[str, object]
     keys = [c.key for c in layer.categories]
     index = {key: i for i, key in enumerate(keys)}
     fallback = index.get(NONE, index.get(UNCHANGED, len(keys) - 1))
-    by_state_counts: dict[str, Counter[int]] = {}
+    by_state_counts: defaultdict[str, Counter[int]] = defaultdict(Counter)
     for geoid, category in layer.category.items():
-        by_state_counts.setdefault(geoid[:2], Counter())[index[category]] += 1
+        by_state_counts[geoid[:2]][index[category]] += 1
     by_state = {state: counts.most_common(1)[0][0] for state, counts in by_state_counts.items()}
     codes = {
         geoid: index[category]

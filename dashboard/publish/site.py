@@ -97,12 +97,13 @@ def category_file(layer: Layer, drawn: frozenset[str] | None = None) -> dict[str
             details=MappingProxyType({g: d for g, d in layer.details.items() if g in drawn}),
         )
     payload = step_payload(shown)
+    counts = layer.counts()
     for transient in ("date", "selected"):
         payload.pop(transient, None)
     payload.update(
         keys=[c.key for c in layer.categories],
-        counts=[layer.counts()[c.key] for c in layer.categories],
-        countsText=[layer.tr.number(layer.counts()[c.key]) for c in layer.categories],
+        counts=list(counts.values()),
+        countsText=[layer.tr.number(n) for n in counts.values()],
         countsComplete=layer.counts_complete,
         asOf=layer.as_of,
         notices=list(layer.notices),
@@ -434,28 +435,10 @@ def _build(
     # Every date site.js shows, formatted once here by Babel: the timeline's, the measures' and the lists'.
     shown_days = set(days) | {m.effective for m in dataset.measures} | {m.ended for m in dataset.measures if m.ended}
     shown_days |= {d.listed_on for d in dataset.designations}
-    count = 0
+    files = _write_category_files(writer, dataset, days, levels, langs, narrowed, progress)
+    count = sum(len(f["files"]) for by_level in files.values() for views in by_level.values() for f in views.values())
     for lang in langs:
         tr = translator(lang)
-        folder = "data" if lang == DEFAULT else f"data/{lang}"
-        #: per level and view, the distinct files and, for each date, which of them it uses
-        files: dict[str, dict[str, dict[str, list]]] = {}
-        for level in levels:
-            files[level] = {}
-            for view in VIEWS:
-                progress(f"{lang} {level} {view}: {len(days)} dates")
-                written: list[str] = []
-                steps = []
-                for day in days:
-                    layer = build_layer(dataset, day, level, view, lang=lang)
-                    payload = category_file(layer, narrowed if level == "place" else None)
-                    name = writer.named_by_content(f"{folder}/{level}/{view}", _json(payload))
-                    if name not in written:
-                        written.append(name)
-                    steps.append(written.index(name))
-                files[level][view] = {"files": written, "steps": steps}
-                count += len(written)
-
         downloads = _write_downloads(writer, dataset, days, levels, tables, tr)
         page = "methodology.html" if lang == DEFAULT else f"methodology.{lang}.html"
         source = SUMMARIES.get(lang, METHODOLOGY)
@@ -475,7 +458,7 @@ def _build(
             "levels": {lv: level_words(lv, tr).title for lv in levels},
             "levelWords": {lv: level_words(lv, tr).plural for lv in levels},
             "views": {view: view_name(view, tr) for view in VIEWS},
-            "files": files,
+            "files": files[lang],
             "nationalBounds": national_bounds(),
             "labels": [*city_labels(), *state_labels()],
             "places": "data/places.geojson" if places_text else None,
@@ -498,6 +481,32 @@ def _build(
             writer.write(f"data/index.{lang}.json", _json(index))
             writer.write(f"{lang}/index.html", _index_html(title, tr, "../", f"data/index.{lang}.json"))
     return SiteSummary(out, len(days), count, levels, writer.total)
+
+
+def _write_category_files(
+    writer: _Writer, dataset: Dataset, days: Sequence[dt.date], levels: Sequence[str], langs: Sequence[str],
+    narrowed: frozenset[str] | None, progress: Callable[[str], None],
+) -> dict[str, dict[str, dict[str, dict[str, list]]]]:
+    """Per language, level and view: the distinct category files, and for each date which one it uses.
+
+    Date by date, so that every view and language of one (date, level) draws the same cached snapshot."""
+    files: dict[str, dict[str, dict[str, dict[str, list]]]] = {
+        lang: {level: {view: {"files": [], "steps": []} for view in VIEWS} for level in levels} for lang in langs
+    }
+    for level in levels:
+        progress(f"{level}: {len(days)} dates, {len(VIEWS)} views, {len(langs)} languages")
+        for day in days:
+            for lang in langs:
+                folder = "data" if lang == DEFAULT else f"data/{lang}"
+                for view in VIEWS:
+                    layer = build_layer(dataset, day, level, view, lang=lang)
+                    payload = category_file(layer, narrowed if level == "place" else None)
+                    name = writer.named_by_content(f"{folder}/{level}/{view}", _json(payload))
+                    entry = files[lang][level][view]
+                    if name not in entry["files"]:
+                        entry["files"].append(name)
+                    entry["steps"].append(entry["files"].index(name))
+    return files
 
 
 def _write_downloads(
