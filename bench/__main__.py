@@ -2,7 +2,8 @@
 
 Baselines:
 - snapshot: looking up every county on its own with `status_of` (no shared work);
-- map: bench/naive_app.py, which rebuilds a folium GeoJson choropleth on every slider step.
+- map: bench/naive_app.py, which rebuilds a folium GeoJson choropleth on every slider step;
+- the static edition: the app's own figures, measured in the same run.
 
 Each row also shows the same figure from the last run ("last run" column), kept in
 bench/output/last-run.json (git-ignored), so a change shows up against both.
@@ -14,6 +15,7 @@ import datetime as dt
 import gzip
 import json
 import os
+import shutil
 import statistics
 import sys
 import tempfile
@@ -28,7 +30,7 @@ from geodata.atlas import ARTIFACT  # noqa: E402
 from geodata.layers import build_layer  # noqa: E402
 from geodata.load import load_dataset  # noqa: E402
 from geodata.snapshot import snapshot, status_of  # noqa: E402
-from tests.devserver import serve  # noqa: E402
+from tests.devserver import serve, static_server  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 STEPS = int(os.environ.get("BENCH_STEPS", "10"))
@@ -264,19 +266,29 @@ def city_step(browser, url: str) -> tuple[float, int]:
     return statistics.median(steps), drawn
 
 
-def browser_rows() -> list[str]:
+def browser_missing() -> str | None:
+    """Why the browser figures cannot be measured here, or None."""
     try:
-        from playwright.sync_api import sync_playwright
+        import playwright.sync_api  # noqa: F401
     except ImportError:
-        return ["| browser figures | skipped: playwright not installed | | | |"]
-    if not Path(CHROMIUM).exists():
-        return ["| browser figures | skipped: Debian's chromium not installed | | | |"]
+        return "playwright not installed"
+    return None if Path(CHROMIUM).exists() else "Debian's chromium not installed"
+
+
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+
+
+def browser_rows() -> tuple[list[str], dict[str, float]]:
+    """The app's browser figures, and (for the static edition's rows) its first paint and steps."""
+    if (missing := browser_missing()) is not None:
+        return [f"| browser figures | skipped: {missing} | | | |"], {}
+    from playwright.sync_api import sync_playwright
+
     env = {**os.environ, "GEODATA_CACHE_DIR": os.environ.get("GEODATA_CACHE_DIR", tempfile.mkdtemp())}
     query = "?date=2018-06-01&level=county&view=effective"
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", "--no-first-run"])
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         with serve("dashboard/app.py", env) as ours_url, serve("bench/naive_app.py", env) as naive_url:
             # Warm both servers (imports, caches) before measuring.
             browser_figures(browser, ours_url + query, "document.documentElement.dataset.cmReady")
@@ -294,6 +306,81 @@ def browser_rows() -> list[str]:
         row("first load → painted map", ours["first paint"], naive["first paint"], "ms", "≤ 3,000 ms"),
         row("click → details shown, first click (median of 3 loads)", click[0], naive_click[0], "ms", "≤ 300 ms"),
         row(f"click → details shown, median of next {len(CLICKS) - 1}", click[1], naive_click[1], "ms", "≤ 300 ms"),
+    ], {"first paint": ours["first paint"], "step": ours["step"], "city step": city}
+
+
+def site_figures(browser, url: str) -> dict[str, float]:
+    """First paint and median slider step of the static edition, in one fresh page.
+
+    Selectors and evaluate only: the site's Content-Security-Policy forbids Playwright's eval-based waits."""
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    start = time.perf_counter()
+    page.goto(url)
+    page.wait_for_selector("html[data-site-ready='1']", state="attached", timeout=60_000)
+    figures = {"first paint": (time.perf_counter() - start) * 1000}
+    steps = []
+    for _ in range(STEPS):
+        before = page.evaluate("document.documentElement.dataset.siteDate")
+        page.locator("#slider").focus()
+        start = time.perf_counter()
+        page.keyboard.press("ArrowRight")
+        page.wait_for_selector(f"html:not([data-site-date='{before}'])", state="attached", timeout=30_000)
+        steps.append((time.perf_counter() - start) * 1000)
+        time.sleep(0.3)
+    figures["step"] = statistics.median(steps)
+    page.close()
+    return figures
+
+
+def site_rows(app: dict[str, float]) -> list[str]:
+    """The static edition, built whole (every month since the first measure, three levels, both languages):
+    its size, and first paint and slider step from a plain static server, beside the app's of this run."""
+    from dashboard.publish.site import write_site
+    from geodata.config import settings
+
+    config = settings()
+    out = Path(tempfile.mkdtemp(prefix="bench-site-")) / "site"
+    start = time.perf_counter()
+    summary = write_site(out, load_dataset(config=config), config.cache_dir)
+    built = time.perf_counter() - start
+    files = [p for p in out.rglob("*") if p.is_file()]
+    raw = sum(p.stat().st_size for p in files)
+    compressed = sum(len(gzip.compress(p.read_bytes())) for p in files)
+    mb = 1024 * 1024
+    scope = f"{summary.dates} dates × {len(summary.levels)} levels × 4 views × 2 languages"
+    rows = [
+        plain_row(f"static edition: whole site ({scope}, raw)", raw / mb, "MB", "reported",
+                  f"{summary.category_files:,} distinct category files"),
+        plain_row("static edition: whole site (gzip, as a CDN serves it)", compressed / mb, "MB", "reported"),
+        plain_row("static edition: build time", built, "s", "reported"),
+    ]
+    if (missing := browser_missing()) is not None:
+        shutil.rmtree(out.parent, ignore_errors=True)
+        return [*rows, f"| static edition, browser figures | skipped: {missing} | | | |"]
+    from playwright.sync_api import sync_playwright
+
+    try:
+        with sync_playwright() as p, static_server(out) as base:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            county = base + "#level=county&view=effective&date=2018-06-01"
+            site_figures(browser, county)  # warm the server and the browser's code cache, as for the app
+            ours = site_figures(browser, county)
+            city = site_figures(browser, county.replace("level=county", "level=place"))
+            browser.close()
+    finally:
+        shutil.rmtree(out.parent, ignore_errors=True)
+
+    def beside(key: str) -> str:
+        return f"app {app[key]:,.1f} ms" if key in app else "app not measured"
+
+    return [
+        *rows,
+        plain_row("static edition: first load → painted map (local static server)", ours["first paint"], "ms",
+                  "≤ 3,000 ms", beside("first paint")),
+        plain_row("static edition: slider step → repainted map, county level (median)", ours["step"], "ms",
+                  "≤ 100 ms", beside("step")),
+        plain_row("static edition: slider step → repainted map, city level, national view (median)", city["step"],
+                  "ms", "≤ 200 ms", beside("city step")),
     ]
 
 
@@ -311,7 +398,10 @@ def main() -> int:
             figures[figure[0]] = figure[1]
 
     try:
-        for line in snapshot_rows() + payload_rows() + browser_rows():
+        app_lines, app = browser_rows()
+        for line in snapshot_rows() + payload_rows() + app_lines:
+            show(line)
+        for line in site_rows(app):
             show(line)
         # N readers at once on one server (BENCH_READERS), then 50 on two servers behind a sticky proxy
         # (see bench/loadtest.py); the columns are p50, p95, errors and memory, with no baseline.

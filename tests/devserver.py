@@ -1,4 +1,4 @@
-"""Serve a Streamlit script on a free local port for tests and benchmarks.
+"""Serve a Streamlit script, or a static site, on a free local port for tests and benchmarks.
 
 Like datasette's test fixtures: start the server, then poll its health URL rather than sleep.
 """
@@ -49,3 +49,30 @@ def serve(script: str, env: dict[str, str], timeout: float = 60.0, args: Sequenc
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+@contextmanager
+def static_server(root: Path, timeout: float = 15.0) -> Iterator[str]:
+    """`python -m http.server` over `root` on a free loopback port; yield its URL once it answers."""
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1", "--directory", str(root)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline or process.poll() is not None:
+                    raise RuntimeError("the static server did not start") from None
+                time.sleep(0.1)
+        yield f"http://127.0.0.1:{port}/"
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()

@@ -4,15 +4,9 @@ without asking another host for anything."""
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import json
 import re
-import socket
-import subprocess
-import sys
-import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -24,6 +18,7 @@ from geodata.dates import KEY_DATES
 from geodata.layers import NO_DATA, VIEWS, build_layer
 from geodata.load import load_dataset
 from tests.conftest import SOURCE, designation_row, measure_row
+from tests.devserver import static_server
 
 TODAY = dt.date(2025, 9, 15)
 TRICKY_TITLE = 'Sheriff’s "detainer" policy &amp; order &lt;b&gt;'  # the tables refuse < and >; entities stay text
@@ -131,39 +126,6 @@ def test_the_command_line_keeps_the_image_command_and_refuses_a_foreign_director
 
 
 # --- In the browser -------------------------------------------------------------------------------
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@contextlib.contextmanager
-def static_server(root: Path) -> Iterator[str]:
-    """`python -m http.server` on a free loopback port, stopped at the end."""
-    port = _free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1", "--directory", str(root)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + 15
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline or process.poll() is not None:
-                    raise RuntimeError("the static server did not start") from None
-                time.sleep(0.1)
-        yield f"http://127.0.0.1:{port}/"
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
 
 
 FILL_OF = "(g) => window.site.layers.state.getLayers().find((l) => l.feature.id === g).options.fillColor"
