@@ -107,7 +107,7 @@ def base_map(
     fmap.default_css = [("leaflet_css", assets.leaflet_css)]
     config = {
         "level": level,
-        "atlasUrl": assets.atlas,
+        "atlasUrl": atlas_url(level, assets),
         "placesUrl": assets.places,
         "namesUrl": names_url,
         "pointsUrl": points_url,
@@ -126,13 +126,18 @@ def base_map(
     return fmap
 
 
+def atlas_url(level: str, assets: AssetUrls) -> str:
+    """The shapes a level's base map fetches: the city level draws no county, so it gets the states alone."""
+    return assets.states_atlas if level == "place" else assets.atlas
+
+
 def base_map_key(
     level: str, assets: AssetUrls, names_url: str, points_url: str | None = None, focused: bool = False
 ) -> tuple:
     """What `base_map` depends on, hashable: the files are named by their content."""
     outlines = sorted((state, info["url"]) for state, info in assets.outlines.items()) if level == "place" else []
-    return (level, assets.leaflet_js, assets.leaflet_css, assets.atlas, assets.places, names_url, points_url,
-            focused, tuple(outlines))
+    return (level, assets.leaflet_js, assets.leaflet_css, assets.atlas, assets.states_atlas, assets.places,
+            names_url, points_url, focused, tuple(outlines))
 
 
 def map_bundle_js() -> str:

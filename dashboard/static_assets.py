@@ -22,7 +22,7 @@ import geopandas as gpd
 import shapely
 import xstatic.pkg.leaflet as xstatic_leaflet
 
-from dashboard.publish.screen import national_topology, to_screen
+from dashboard.publish.screen import national_topology, states_topology, to_screen
 from geodata.boundaries import read_place_shapes
 from geodata.files import atomic_write
 from geodata.fips import STATES
@@ -32,6 +32,11 @@ STATIC_DIR = Path(__file__).parent / "static"
 URL_ROOT = "/app/static"
 # Rounded to 1 m (the plane is in km): invisible on screen, and keeps the places file small.
 PLACE_DECIMALS = 3
+# The places the national view loads are simplified to 200 m (10 m steps): under a pixel until the
+# reader zooms in past the point where each state's own file, at 1 m, replaces them. Keeps the national
+# city-level view under 1 MB (make bench).
+NATIONAL_PLACE_TOLERANCE_KM = 0.2
+NATIONAL_PLACE_DECIMALS = 2
 
 
 @dataclass(frozen=True)
@@ -39,6 +44,8 @@ class AssetUrls:
     leaflet_js: str
     leaflet_css: str
     atlas: str
+    #: the states alone, for the city level (which draws no county)
+    states_atlas: str
     places: str | None
     #: state FIPS -> {"url": every incorporated place's outline, "bounds": [[south, west], [north, east]]}
     outlines: dict[str, dict] = field(default_factory=dict)
@@ -74,13 +81,16 @@ def places_geojson(cache_dir: Path) -> tuple[str | None, frozenset[str]]:
         return None, frozenset()
     places = places[places.index.str[:2].isin(list(STATES))]
     screen = to_screen(places[["geometry"]])
-    geometries = shapely.set_precision(screen.geometry.reindex(places.index).values, 10**-PLACE_DECIMALS)
+    simplified = shapely.simplify(screen.geometry.reindex(places.index).values, NATIONAL_PLACE_TOLERANCE_KM,
+                                  preserve_topology=True)
+    geometries = shapely.set_precision(simplified, 10**-NATIONAL_PLACE_DECIMALS)
     features = [
         {"type": "Feature", "id": geoid, "properties": {"name": name}, "geometry": shapely.geometry.mapping(geom)}
         for geoid, name, geom in zip(places["geoid"], places["name"], geometries, strict=True)
+        if not geom.is_empty
     ]
     text = json.dumps({"type": "FeatureCollection", "features": features}, separators=(",", ":"))
-    return text, frozenset(places.index)
+    return text, frozenset(f["id"] for f in features)
 
 
 def _screen_geojson(frame: gpd.GeoDataFrame) -> str:
@@ -144,11 +154,13 @@ def ensure_static_assets(cache_dir: Path, static_dir: Path = STATIC_DIR) -> Asse
     for image in (leaflet_dir / "images").iterdir():
         _copy_if_changed(image, static_dir / "vendor" / "leaflet" / "images" / image.name)
     atlas = write_named_by_content("atlas", "json", national_topology(), static_dir)
+    states_atlas = write_named_by_content("atlas-states", "json", states_topology(), static_dir)
     places, drawn = places_geojson(cache_dir)
     return AssetUrls(
         leaflet_js=f"{URL_ROOT}/vendor/leaflet/leaflet.js",
         leaflet_css=f"{URL_ROOT}/vendor/leaflet/leaflet.css",
         atlas=atlas,
+        states_atlas=states_atlas,
         places=write_named_by_content("places", "geojson", places, static_dir) if places else None,
         outlines=_outline_assets(cache_dir, static_dir),
         places_drawn=drawn,

@@ -120,11 +120,24 @@ def test_city_details_slider_and_county_click(server, browser):
     OUTPUT.mkdir(exist_ok=True)
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     elsewhere = record_requests_elsewhere(page, server)
+    fetched: list[str] = []
+    page.on("request", lambda r: fetched.append(r.url))
     page.goto(f"{server}/?date=2025-01-01&level=place&j=0644000")
     frame = map_frame(page)
     page.get_by_role("heading", name="Los Angeles, California").wait_for(timeout=30_000)
     source = page.get_by_role("link", name="Source").first
     assert source.get_attribute("href").startswith("https://")
+    # The city level's base map is the states alone; Los Angeles, simplified in the national file, is
+    # swapped for its whole outline once California's places arrive (the map is focused on it).
+    atlases = {u.rsplit("/", 1)[-1].rsplit("-", 1)[0] for u in fetched if "/static/geo/atlas" in u}
+    assert atlases == {"atlas-states"}, atlases
+    whole = ("(g) => Object.entries(window.cm.layers).some(([k, l]) => k.startsWith('place-')"
+             " && l.getLayers().some((x) => x.feature.id === g))")
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and not frame.evaluate(whole, "0644000"):
+        time.sleep(0.1)
+    assert frame.evaluate(whole, "0644000")
+    assert not frame.evaluate("(g) => window.cm.layers.place.getLayers().some((x) => x.feature.id === g)", "0644000")
     full_screenshot(page, OUTPUT / "city-details.png")
 
     # 1. Move the slider one step with the keyboard: the map repaints without remounting.

@@ -95,10 +95,17 @@
       fetch(info.url).then((r) => r.json()).then((collection) => {
         const drawn = new Set();
         if (cm.layers.place) cm.layers.place.eachLayer((l) => drawn.add(l.feature.id));
+        // The national view's places are simplified; this state's file has them whole: swap them in.
+        const whole = collection.features.filter((f) => drawn.has(f.id));
         collection.features = collection.features.filter((f) => !drawn.has(f.id));
         addPolygons("town", collection, "town-" + state);
+        if (whole.length) {
+          const ids = new Set(whole.map((f) => f.id));
+          cm.layers.place.eachLayer((l) => { if (ids.has(l.feature.id)) cm.layers.place.removeLayer(l); });
+          addPolygons("place", { type: "FeatureCollection", features: whole }, "place-" + state);
+        }
         if (cm.layers.outline) cm.layers.outline.bringToFront();
-        if (cm.layers.place) cm.layers.place.bringToFront();
+        for (const layer of Object.values(cm.layers)) if (layer.cmKind === "place") layer.bringToFront();
         restyle();
         document.documentElement.dataset.cmTownStates = Object.keys(cm.layers).filter((k) => k.startsWith("town-")).length;
       }).catch(() => { outlinesLoaded[state] = false; });
@@ -191,8 +198,9 @@
       if (config.level === "state") {
         addPolygons("state", states);
       } else {
-        const counties = cmCore.features(topology, arcs, "counties");
-        addPolygons(config.level === "county" ? "county" : "backdrop", counties);
+        // The city level draws no county (its atlas holds the states alone): a grey country under the places.
+        const base = config.level === "county" ? cmCore.features(topology, arcs, "counties") : states;
+        addPolygons(config.level === "county" ? "county" : "backdrop", base);
         addPolygons("outline", states);
         if (config.level === "place") {
           if (config.placesUrl) {

@@ -147,8 +147,15 @@
         const towns = { type: "FeatureCollection", features: collection.features.filter((f) => !drawn.has(f.id)) };
         map.removeLayer(site.layers["town-" + st]);
         addPolygons("town", towns, "town-" + st);
+        // The national view's places are simplified; this state's file has them whole: swap them in.
+        const whole = collection.features.filter((f) => drawn.has(f.id));
+        if (whole.length && site.layers.place) {
+          const ids = new Set(whole.map((f) => f.id));
+          site.layers.place.eachLayer((l) => { if (ids.has(l.feature.id)) site.layers.place.removeLayer(l); });
+          addPolygons("place", { type: "FeatureCollection", features: whole }, "place-" + st);
+        }
         if (site.layers.outline) site.layers.outline.bringToFront();
-        if (site.layers.place) site.layers.place.bringToFront();
+        for (const layer of Object.values(site.layers)) if (layer.kind === "place") layer.bringToFront();
         restyle();
         document.documentElement.dataset.siteTownStates =
           String(Object.values(site.layers).filter((l) => l.kind === "town").length);
@@ -165,7 +172,8 @@
     if (level === "state") {
       addPolygons("state", features("states"));
     } else {
-      addPolygons(level === "county" ? "county" : "backdrop", features("counties"));
+      // The city level draws no county, as in the app: a grey country under the places.
+      addPolygons(level === "county" ? "county" : "backdrop", features(level === "county" ? "counties" : "states"));
       addPolygons("outline", features("states"));
       if (level === "place") {
         site.places = site.places || await getJSON(site.index.places);

@@ -98,6 +98,23 @@ def national_topology() -> str:
 
 
 @lru_cache(maxsize=1)
+def states_topology() -> str:
+    """`national_topology` with the states alone, and only their arcs: the city level's base map, which
+    draws no county (about a fifth of the size)."""
+    topology = json.loads(national_topology())
+    states = topology["objects"]["states"]
+    keep = sorted(set().union(*(_arc_indices(g) for g in states["geometries"])))
+    renumber = {old: new for new, old in enumerate(keep)}
+
+    def renumbered(arcs: list) -> list:
+        return [renumbered(a) if isinstance(a, list) else renumber[a] if a >= 0 else ~renumber[~a] for a in arcs]
+
+    geometries = [{**g, "arcs": renumbered(g["arcs"])} for g in states["geometries"]]
+    topology.update(objects={"states": {**states, "geometries": geometries}}, arcs=[topology["arcs"][i] for i in keep])
+    return json.dumps(topology, separators=(",", ":"))
+
+
+@lru_cache(maxsize=1)
 def national_bounds() -> tuple[tuple[float, float], tuple[float, float]]:
     """((south, west), (north, east)) of the whole country with its insets, for Leaflet."""
     minx, miny, maxx, maxy = json.loads(national_topology())["bbox"]
