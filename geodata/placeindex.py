@@ -459,4 +459,4 @@ def status_of_place(
     if entry is None or dataset.gazetteer.get(geoid) is not None:
         return status
     # Jurisdiction.display_name knows only the 50 states and DC; the index knows Puerto Rico too.
-    return replace(status, name=entry.display_name)
+    return status._replace(name=entry.display_name)

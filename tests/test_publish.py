@@ -289,7 +289,7 @@ def test_csv_cells_that_a_spreadsheet_would_run_are_neutralised(write_tables, em
 def dataclasses_replace_name(layer, geoid: str, name: str):
     import dataclasses
 
-    rows = tuple(dataclasses.replace(r, name=name) if r.geoid == geoid else r for r in layer.snapshot.rows)
+    rows = tuple(r._replace(name=name) if r.geoid == geoid else r for r in layer.snapshot.rows)
     return dataclasses.replace(layer, snapshot=dataclasses.replace(layer.snapshot, rows=rows))
 
 
