@@ -8,7 +8,6 @@ code block (permalinks, the embed snippet) hidden.
 
 from __future__ import annotations
 
-import os
 import re
 import string
 from pathlib import Path
@@ -18,7 +17,7 @@ import pytest
 
 from geodata.config import PROJECT_NAME
 from geodata.messages import read
-from tests.test_browser import CHROMIUM, browser, map_frame, server  # noqa: F401 -- shared fixtures
+from tests.test_browser import CHROMIUM, OUTPUT, browser, map_frame, server  # noqa: F401 -- shared fixtures
 
 pytestmark = [
     pytest.mark.browser,
@@ -26,8 +25,8 @@ pytestmark = [
 ]
 pytest.importorskip("playwright.sync_api")
 
-#: outside the repository: a person looks at them, nobody commits them
-SHOTS = Path(os.environ.get("COOPERATION_MAP_SHOTS", "/tmp/wt-es-shots"))
+#: beside the other browser tests' screenshots (git-ignored): a person looks at them, nobody commits them
+SHOTS = OUTPUT
 SELECTED = {"state": "06", "county": "06037", "place": "0644000"}
 VIEWS = ("own", "effective", "federal", "287g")
 #: too short or too common to tell English from a name ("District of Columbia")
