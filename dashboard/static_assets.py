@@ -75,7 +75,8 @@ def write_json(stem: str, value: object, static_dir: Path = STATIC_DIR) -> str:
 
 
 def places_geojson(cache_dir: Path) -> tuple[str | None, frozenset[str]]:
-    """The built place polygons in the map's plane (km) as compact GeoJSON, and their GEOIDs."""
+    """The built place polygons (the places the tables name) in the map's plane (km) as compact GeoJSON,
+    simplified for the national view, and their GEOIDs."""
     places = read_place_shapes(cache_dir)
     if places is None or places.empty:
         return None, frozenset()

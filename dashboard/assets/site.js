@@ -134,12 +134,13 @@
     }
     return site.outlineFiles.get(st);
   }
-  function loadVisibleOutlines() {
+  // `all`: every state's, wherever the view is (make bench times a step with the whole country's places).
+  function loadVisibleOutlines(all) {
     if (drawnLevel !== "place" || !site.index.outlines || site.nationalZoom === null) return;
-    if (map.getZoom() < site.nationalZoom + 1.25) return;
+    if (all !== true && map.getZoom() < site.nationalZoom + 1.25) return;
     const view = map.getBounds();
     for (const [st, info] of Object.entries(site.index.outlines)) {
-      if (site.layers["town-" + st] || !view.intersects(L.latLngBounds(info.bounds))) continue;
+      if (site.layers["town-" + st] || (all !== true && !view.intersects(L.latLngBounds(info.bounds)))) continue;
       site.layers["town-" + st] = L.layerGroup();  // taken: a second moveend does not load it twice
       outlineFile(st).then((collection) => {
         if (drawnLevel !== "place" || !collection) return;
@@ -162,7 +163,8 @@
       }).catch(() => { delete site.layers["town-" + st]; });
     }
   }
-  map.on("moveend zoomend", loadVisibleOutlines);
+  map.on("moveend zoomend", () => loadVisibleOutlines(false));
+  site.loadAllOutlines = () => loadVisibleOutlines(true);
 
   let drawnLevel = null;
   async function drawLevel(level) {
