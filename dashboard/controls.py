@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import replace
-from functools import lru_cache
+from functools import lru_cache, partial
 
 import streamlit as st
 import streamlit.components.v1 as components
@@ -27,13 +27,16 @@ SPEED_WORDS = {"Slow": N_("Slow"), "Normal": N_("Normal"), "Fast": N_("Fast")}
 PLAY_STEPS = {"month": N_("Month by month"), "year": N_("Year by year")}
 
 
-def date_label(day: dt.date) -> str:
-    """A slider step: 'Aug 2025' ('ago 2025') for a month start, the ISO date for an exact day."""
-    return _date_label(language.current().lang, day)
+def date_labels(lang: str) -> Callable[[dt.date], str]:
+    """A slider's `format_func`: 'Aug 2025' ('ago 2025') for a month start, the ISO date for an exact day.
+
+    Bound to the language once per run: the slider formats all of its ~570 options on every run, and
+    reading the language from the session for each of them cost more than the rest of a step's work.
+    """
+    return partial(_date_label, lang)
 
 
-# Cached: the slider formats all of its ~570 options on every run (about 1,100 calls a step); keyed on
-# the language, so one reader's language never reaches another's slider.
+# Cached, and keyed on the language, so one reader's language never reaches another's slider.
 @lru_cache(maxsize=8192)
 def _date_label(lang: str, day: dt.date) -> str:
     return translator(lang).month(day) if day.day == 1 else day.isoformat()

@@ -16,7 +16,7 @@ from dashboard.compat import folium_map
 from dashboard.controls import (
     apply_pending_changes,
     compare_switched_on,
-    date_label,
+    date_labels,
     date_options,
     init_state,
     keep_compare_forward,
@@ -133,8 +133,8 @@ with map_col:
         zoom=focus[1] if focus else NATIONAL_ZOOM,
     )
     with st.container(key="timeline"):
-        st.select_slider(tr("Date"), options=options, key="date", format_func=date_label, on_change=slider_moved,
-                         label_visibility="collapsed" if state.embed else "visible")
+        st.select_slider(tr("Date"), options=options, key="date", format_func=date_labels(tr.lang),
+                         on_change=slider_moved, label_visibility="collapsed" if state.embed else "visible")
         if not state.embed:
             time_controls(options, today)
 play_ticker(options)
@@ -193,7 +193,7 @@ if not state.embed:
     with st.expander(tr("Compare two dates"), expanded=layer.compared):
         st.toggle(tr("Compare with an earlier date"), key="compare_on", on_change=compare_switched_on)
         if st.session_state.get("compare_on"):
-            st.select_slider(tr("Earlier date"), options=options, key="compare_date", format_func=date_label,
+            st.select_slider(tr("Earlier date"), options=options, key="compare_date", format_func=date_labels(tr.lang),
                              on_change=keep_compare_forward)
 
     share.share_section(data, state, layer)
