@@ -10,12 +10,14 @@ from collections.abc import Callable, Hashable, Mapping, Sequence
 from typing import Any
 
 
-def is_fragment_run() -> bool:
-    """Whether this script run was started by a fragment (its timer or its widgets), not the page."""
-    from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
+def is_own_fragment_run() -> bool:
+    """Whether this run was started for the fragment being drawn (by its timer or its own widgets), not by
+    the page or by a fragment around it."""
+    from streamlit.runtime.scriptrunner_utils.script_run_context import ThreadState, get_script_run_ctx
 
     ctx = get_script_run_ctx()
-    return bool(ctx and ctx.fragment_ids_this_run)
+    drawing = ThreadState.get().fragment_id
+    return bool(ctx and drawing and drawing in (ctx.fragment_ids_this_run or ()))
 
 
 def feature_group_script(layer: object, fmap: object) -> str:

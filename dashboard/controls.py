@@ -11,7 +11,7 @@ import streamlit as st
 import streamlit.components.v1 as components
 
 from dashboard import language
-from dashboard.compat import is_fragment_run
+from dashboard.compat import is_own_fragment_run
 from dashboard.mapview import zoom_for_bounds
 from dashboard.urlstate import ViewState, parse_params, to_params
 from geodata.dataset import Dataset
@@ -249,15 +249,18 @@ def time_controls(options: Sequence[dt.date], today: dt.date) -> None:
 
 
 def play_ticker(options: Sequence[dt.date]) -> None:
-    """While playing, move the date one step forward at the chosen speed; stop at the end."""
+    """While playing, move the date one step forward at the chosen speed; stop at the end.
+
+    Each tick reruns the page: Streamlit lets only a widget's callback rerun a fragment by name.
+    """
     s = st.session_state
     playing = bool(s.get("playing"))
 
     @st.fragment(run_every=PLAY_SPEEDS.get(s.get("play_speed", "Normal"), 0.9) if playing else None)
     def tick() -> None:
-        # The fragment body also runs inside every full rerun, after the widgets exist;
-        # only a timer-driven run may move the date.
-        if not s.get("playing") or not is_fragment_run():
+        # The ticker's body also runs inside every run of the page and of the fragment around it;
+        # only its own timer may move the date.
+        if not s.get("playing") or not is_own_fragment_run():
             return
         following = next_step(options, s["date"], s.get("play_step", "month"))
         if following is None:
